@@ -1,0 +1,209 @@
+"""Find the exercise kit and read each exercise's metadata.
+
+A kit is a folder of exercise folders (see exercises/README.md). The full kit
+with hidden suites lives in the repository; the wheel carries only the public
+parts, so a candidate's install can start a workspace but never grade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import KitError
+
+KIT_ENV = "MLGRADE_KIT"
+
+AREAS = {
+    "python": "Python & programming (Q1-Q5)",
+    "ml": "ML algorithms & theory (Q6-Q10)",
+    "deployment": "Training & deployment (Q11-Q15)",
+}
+
+
+def area_of(seed: str) -> str:
+    """The skill area of a seed question such as "Q9"."""
+    number = int(seed.lstrip("Qq"))
+    if 1 <= number <= 5:
+        return "python"
+    if 6 <= number <= 10:
+        return "ml"
+    if 11 <= number <= 15:
+        return "deployment"
+    raise KitError(f"seed question {seed!r} is outside Q1-Q15")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for grading one exercise."""
+
+    exercise_seconds: float = 60.0
+    test_seconds: float = 15.0
+    memory_mb: int = 1024
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise folder and its metadata."""
+
+    id: str
+    title: str
+    seed: str
+    difficulty: str
+    topics: tuple[str, ...]
+    points: int
+    artifact: str
+    forbidden_imports: tuple[str, ...]
+    limits: Limits
+    folder: Path
+
+    @property
+    def area(self) -> str:
+        return area_of(self.seed)
+
+    @property
+    def module(self) -> str | None:
+        """The importable module name, or None for a text artifact."""
+        return self.artifact[:-3] if self.artifact.endswith(".py") else None
+
+    @property
+    def prompt_path(self) -> Path:
+        return self.folder / "prompt.md"
+
+    @property
+    def stub_path(self) -> Path:
+        return self.folder / self.artifact
+
+    @property
+    def public_tests(self) -> Path:
+        return self.folder / "test_public.py"
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.folder / "hidden"
+
+    @property
+    def has_hidden(self) -> bool:
+        return self.hidden_dir.is_dir() and any(self.hidden_dir.glob("test_*.py"))
+
+    def suite_dir(self, suite: str) -> Path:
+        """Folder (hidden) or file (public) holding a suite."""
+        return self.hidden_dir if suite == "hidden" else self.public_tests
+
+    def suite_files(self, suite: str) -> list[Path]:
+        """The test files of a suite, in a stable order."""
+        if suite == "hidden":
+            return sorted(self.hidden_dir.glob("test_*.py"))
+        return [self.public_tests]
+
+    def suite_sha256(self, suite: str) -> str:
+        """Digest of a suite's files, so a grade names exactly what graded it."""
+        digest = hashlib.sha256()
+        for path in self.suite_files(suite):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Kit:
+    """A folder of exercises."""
+
+    root: Path
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def has_hidden(self) -> bool:
+        return any(ex.has_hidden for ex in self.exercises)
+
+    def get(self, exercise_id: str) -> Exercise:
+        """An exercise by id; KitError naming the known ids otherwise."""
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        known = ", ".join(ex.id for ex in self.exercises)
+        raise KitError(f"unknown exercise {exercise_id!r} (known: {known})")
+
+    def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Exercise]:
+        """The named exercises in kit order, or all of them."""
+        if not ids:
+            return list(self.exercises)
+        wanted = {self.get(i).id for i in ids}
+        return [ex for ex in self.exercises if ex.id in wanted]
+
+
+def load_exercise(folder: Path) -> Exercise:
+    """Read one exercise folder."""
+    meta_path = folder / "exercise.toml"
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise KitError(f"{meta_path}: {exc}") from None
+    try:
+        limits = Limits(**meta.get("limits", {}))
+        exercise = Exercise(
+            id=meta["id"],
+            title=meta["title"],
+            seed=meta["seed"],
+            difficulty=meta.get("difficulty", "medium"),
+            topics=tuple(meta.get("topics", ())),
+            points=int(meta["points"]),
+            artifact=meta["artifact"],
+            forbidden_imports=tuple(meta.get("forbidden_imports", ())),
+            limits=limits,
+            folder=folder,
+        )
+    except (KeyError, TypeError) as exc:
+        raise KitError(f"{meta_path}: missing or invalid field {exc}") from None
+    if exercise.id != folder.name:
+        raise KitError(f"{meta_path}: id {exercise.id!r} differs from the folder name")
+    area_of(exercise.seed)
+    return exercise
+
+
+def load_kit(root: Path) -> Kit:
+    """Read every exercise folder under `root`, ordered by seed question."""
+    if not root.is_dir():
+        raise KitError(f"exercise kit not found: {root}")
+    folders = [p.parent for p in root.glob("*/exercise.toml")]
+    if not folders:
+        raise KitError(f"no exercises in {root} (expected <id>/exercise.toml)")
+    exercises = sorted(
+        (load_exercise(f) for f in folders), key=lambda e: (int(e.seed.lstrip("Qq")), e.id)
+    )
+    return Kit(root=root, exercises=tuple(exercises))
+
+
+def bundled_kit_root() -> Path:
+    """The public kit inside the installed package (no hidden suites)."""
+    return Path(__file__).parent / "kit"
+
+
+def find_kit(explicit: Path | None = None, *, need_hidden: bool = False) -> Kit:
+    """The kit from --kit, $MLGRADE_KIT, ./exercises, or the package's public copy."""
+    candidates: list[Path] = []
+    if explicit is not None:
+        candidates = [explicit]
+    elif os.environ.get(KIT_ENV):
+        candidates = [Path(os.environ[KIT_ENV])]
+    else:
+        candidates = [Path.cwd() / "exercises", Path(__file__).parent.parent / "exercises"]
+        candidates.append(bundled_kit_root())
+    for root in candidates:
+        if any(root.glob("*/exercise.toml")):
+            kit = load_kit(root)
+            if need_hidden and not kit.has_hidden:
+                if explicit is not None or os.environ.get(KIT_ENV):
+                    raise KitError(f"{root} has no hidden suites: pass the full kit")
+                continue
+            return kit
+        if explicit is not None or os.environ.get(KIT_ENV):
+            raise KitError(f"exercise kit not found: {root}")
+    if need_hidden:
+        raise KitError(
+            "no kit with hidden suites found: pass --kit DIR or set MLGRADE_KIT "
+            "to the kit's exercises folder"
+        )
+    raise KitError("no exercise kit found: pass --kit DIR or set MLGRADE_KIT")

@@ -1,0 +1,294 @@
+"""The grading child: confine the process, load the candidate's module, run one suite.
+
+Importing this module pulls in the heavy, trusted libraries, so a warm parent that
+imported it once can fork children that start at the test run itself.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import gc
+import importlib
+import os
+import random
+import resource
+import secrets
+import signal
+import socket
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Trusted libraries the suites and oracles use: imported before any candidate code.
+import hypothesis
+import joblib  # noqa: F401
+import numpy
+import numpy.testing  # noqa: F401
+import pytest
+import scipy.stats  # noqa: F401
+import sklearn  # noqa: F401
+import sklearn.metrics  # noqa: F401
+from hypothesis import HealthCheck, Phase
+
+from grader.collector import Collector, cap, encode
+
+CLONE_NEWNET = 0x40000000
+OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
+PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
+# unraisableexception/threadexception run five full garbage collections over the
+# whole (large, preloaded) heap at exit: a second per child for nothing we report.
+DISABLED_PLUGINS = (
+    "cacheprovider",
+    "stepwise",
+    "pastebin",
+    "junitxml",
+    "doctest",
+    "unraisableexception",
+    "threadexception",
+)
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """Everything the child needs; built by the parent, trusted."""
+
+    sub_dir: Path
+    suite_dir: Path
+    run_dir: Path
+    artifact: str
+    module: str | None
+    forbidden_imports: tuple[str, ...]
+    memory_mb: int
+    cpu_seconds: int
+    collect_only: bool
+    only: tuple[str, ...] | None
+    token: str
+
+    @property
+    def candidate_file(self) -> Path:
+        return self.sub_dir / self.artifact
+
+
+class ForbiddenImport(ImportError):
+    """A from-scratch exercise imported a library it may not use."""
+
+
+def _called_from(path: str) -> int | None:
+    """Line in `path` on the current stack, if candidate code is calling."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == path:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def install_import_guard(forbidden: tuple[str, ...], candidate: Path) -> None:
+    """Refuse forbidden libraries to candidate code, however it imports them."""
+    if not forbidden:
+        return
+    path = str(candidate)
+    original_import = builtins.__import__
+    original_import_module = importlib.import_module
+
+    def check(name: str) -> None:
+        if name.partition(".")[0] in forbidden:
+            line = _called_from(path)
+            if line is not None:
+                raise ForbiddenImport(
+                    f"importing {name!r} is not allowed in this exercise "
+                    f"({candidate.name}, line {line}): write it from scratch"
+                )
+
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0:
+            check(name)
+        return original_import(name, globals, locals, fromlist, level)
+
+    def guarded_import_module(name, package=None):
+        if not name.startswith("."):
+            check(name)
+        return original_import_module(name, package)
+
+    builtins.__import__ = guarded_import
+    importlib.import_module = guarded_import_module
+
+
+def isolate_network() -> str:
+    """Cut the child off the network; returns the method used."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET) == 0:
+            return "namespace"
+    except (OSError, AttributeError):
+        pass
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("network access is disabled while grading")
+
+    for name in ("connect", "connect_ex", "sendto", "bind"):
+        setattr(socket.socket, name, refuse)
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+    return "in-process"
+
+
+def apply_limits(job: ChildJob) -> None:
+    """Resource limits that stop a runaway submission inside the child."""
+    vm_size = 0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                vm_size = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    address_space = vm_size + job.memory_mb * 1024 * 1024
+    limits = [
+        (resource.RLIMIT_AS, address_space),
+        (resource.RLIMIT_CPU, job.cpu_seconds),
+        (resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    for kind, value in limits:
+        try:
+            soft, hard = resource.getrlimit(kind)
+            cap_value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(kind, (cap_value, hard))
+        except (ValueError, OSError):
+            pass
+    # Writes past the file-size limit fail with an error instead of killing us.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def redirect_output(run_dir: Path) -> None:
+    """Point stdin at /dev/null and stdout/stderr at a capped log file."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    log = os.open(run_dir / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(devnull)
+    os.close(log)
+
+
+def configure_hypothesis() -> None:
+    """Derandomized, no example database, no deadline: the same grade every time."""
+    hypothesis.settings.register_profile(
+        "mlgrade",
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+        suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
+    )
+    hypothesis.settings.load_profile("mlgrade")
+
+
+def pytest_arguments(job: ChildJob) -> list[str]:
+    """Command line for the suite: our own ini, no plugin autoloading, no cache."""
+    ini = job.run_dir / "pytest.ini"
+    ini.write_text("[pytest]\npython_files = test_*.py\n", encoding="utf-8")
+    args = [
+        str(job.suite_dir),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(job.suite_dir),
+        "--import-mode=importlib",
+        "--basetemp",
+        str(job.run_dir / "tmp"),
+        "-q",
+        "--tb=short",
+        "--no-header",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    for plugin in PYTEST_PLUGINS:
+        args += ["-p", plugin]
+    for plugin in DISABLED_PLUGINS:
+        args += ["-p", f"no:{plugin}"]
+    if job.collect_only:
+        args.append("--collect-only")
+    return args
+
+
+def import_candidate(job: ChildJob) -> str | None:
+    """Import the candidate's module; the error a candidate can act on, or None."""
+    if job.module is None:
+        return None
+    try:
+        importlib.import_module(job.module)
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is the candidate's
+        return describe_import_error(exc, job.candidate_file)
+    return None
+
+
+def describe_import_error(exc: BaseException, candidate: Path) -> str:
+    """Name the candidate's line for an exception raised while importing their module."""
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename) == candidate:
+        return f"{candidate.name}, line {exc.lineno}: {type(exc).__name__}: {exc.msg}\n    {(exc.text or '').strip()}"
+    if isinstance(exc, SystemExit):
+        return f"{candidate.name} called sys.exit({exc.code!r}) while being imported"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == candidate]
+    where = f"{candidate.name}, line {frames[-1].lineno}: " if frames else ""
+    code = f"\n    {frames[-1].line}" if frames and frames[-1].line else ""
+    return cap(f"{where}{type(exc).__name__}: {exc}{code}", 1500)
+
+
+def child_main(job: ChildJob, conn: Any) -> None:
+    """Entry point of the forked child: never returns."""
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    redirect_output(job.run_dir)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(job.run_dir / "hypothesis")
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    token = job.token
+
+    def send(message: dict[str, Any]) -> None:
+        conn.send_bytes(encode(message, token))
+
+    network = isolate_network()
+    send({"event": "sandbox", "network": network})
+    apply_limits(job)
+    os.chdir(job.sub_dir)
+    sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
+    sys.dont_write_bytecode = True
+    install_import_guard(job.forbidden_imports, job.candidate_file)
+    configure_hypothesis()
+    random.seed(0)
+    numpy.random.seed(0)
+
+    if not job.collect_only:
+        error = import_candidate(job)
+        if error is not None:
+            send({"event": "import_error", "message": error})
+            os._exit(0)
+
+    collector = Collector(
+        send,
+        candidate=job.candidate_file if job.module else None,
+        only=frozenset(job.only) if job.only is not None else None,
+        collect_only=job.collect_only,
+    )
+    try:
+        pytest.main(pytest_arguments(job), plugins=[collector])
+    except BaseException:  # noqa: BLE001 - the parent decides from what was sent
+        pass
+    os._exit(0)
+
+
+def new_token() -> str:
+    """A per-run secret each channel message must carry."""
+    return secrets.token_hex(16)
+
+
+# Everything imported so far is long-lived: keep it out of the collector's way, and
+# out of copy-on-write page faults in forked children.
+gc.freeze()

@@ -1,0 +1,192 @@
+"""The `mlgrade` command line: parse, call the library, print, exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.catalogue import Kit, find_kit
+from grader.errors import MlgradeError, UsageError
+
+
+def _ids(values: tuple[str, ...]) -> list[str]:
+    """Exercise ids from repeated or comma-separated options."""
+    return [part for value in values for part in value.split(",") if part]
+
+
+class _Group(click.Group):
+    """Turns the library's named errors into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MlgradeError as exc:
+            click.echo(f"mlgrade: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("mlgrade: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last resort: never a traceback for users
+            if os.environ.get("MLGRADE_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"mlgrade: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(3)
+
+
+kit_option = click.option(
+    "--kit",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Exercise kit folder (default: $MLGRADE_KIT, ./exercises, then the installed copy).",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlgrade")
+def cli() -> None:
+    """Grade machine-learning-engineer interview answers with hidden test suites."""
+
+
+@cli.command("list")
+@kit_option
+def list_command(kit: Path | None) -> None:
+    """List the exercises."""
+    found = find_kit(kit)
+    click.echo(f"{'id':<16} {'seed':<5} {'points':>6}  {'difficulty':<10} title / topics")
+    for ex in found.exercises:
+        click.echo(
+            f"{ex.id:<16} {ex.seed:<5} {ex.points:>6}  {ex.difficulty:<10} {ex.title}"
+            f"  [{', '.join(ex.topics)}]"
+        )
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="Where to write the workspace.",
+)
+@click.option("--notebook", is_flag=True, help="Write one Jupyter notebook handout instead.")
+@kit_option
+def start(ids: tuple[str, ...], directory: Path, notebook: bool, kit: Path | None) -> None:
+    """Write a candidate workspace: stubs, prompts, public tests (no hidden suite)."""
+    found = find_kit(kit)
+    exercises = found.select(_ids(ids))
+    if notebook:
+        from grader.notebook import write_handout
+
+        path = write_handout(exercises, directory)
+        click.echo(f"wrote {path}")
+        return
+    from grader.workspace import start_workspace
+
+    started = start_workspace(exercises, directory)
+    click.echo(f"workspace {directory}: {len(started.written)} file(s) written")
+    for path in started.kept:
+        click.echo(f"  kept your existing {path}")
+    click.echo(f"next: edit the stubs, then `mlgrade run --dir {directory}`")
+
+
+def _grade(submission_path: Path, kit: Kit, ids: list[str] | None, suite: str, jobs: int):
+    from grader.grading import grade
+    from grader.workspace import load_submission
+
+    submission = load_submission(submission_path, kit, ids)
+    return grade(submission, kit, ids, suite=suite, jobs=jobs), submission
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The workspace to grade.",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@kit_option
+def run(ids: tuple[str, ...], directory: Path, jobs: int, kit: Path | None) -> None:
+    """Grade your workspace with every suite available here; write feedback.html."""
+    from grader.report import terminal_summary, write_html
+
+    if not directory.is_dir():
+        raise UsageError(f"workspace not found: {directory}")
+    found = find_kit(kit)
+    wanted = _ids(ids) or [ex.id for ex in found.exercises if (directory / ex.artifact).is_file()]
+    if not wanted:
+        raise UsageError(f"no exercise files in {directory}: run `mlgrade start` first")
+    exercises = found.select(wanted)
+    suite = "hidden" if all(ex.has_hidden for ex in exercises) else "public"
+    result, _ = _grade(directory, found, wanted, suite, jobs)
+    click.echo(terminal_summary(result))
+    if suite == "public":
+        click.echo("(public tests only: the interviewer's hidden tests decide the grade)")
+    html = write_html(result, directory / "feedback.html", found)
+    click.echo(f"feedback: {html}")
+
+
+@cli.command("grade")
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option(
+    "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mlgrade-result.json"),
+    show_default=True,
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mlgrade-report.html"),
+    show_default=True,
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the totals.")
+@kit_option
+def grade_command(
+    submission: Path,
+    exercises: tuple[str, ...],
+    json_out: Path,
+    html_out: Path,
+    jobs: int,
+    quiet: bool,
+    kit: Path | None,
+) -> None:
+    """Grade a submission (directory, .zip, .ipynb) with the hidden suites."""
+    from grader.report import terminal_summary, write_html
+    from grader.results import to_json
+
+    found = find_kit(kit, need_hidden=True)
+    ids = _ids(exercises) or None
+    result, _ = _grade(submission, found, ids, "hidden", jobs)
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.write_text(to_json(result), encoding="utf-8")
+    write_html(result, html_out, found)
+    click.echo(terminal_summary(result, verbose=not quiet))
+    click.echo(f"results: {json_out}  report: {html_out}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="mlgrade")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Grade a staged submission: one sandboxed suite run per exercise, turned into results."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+
+from grader import __version__
+from grader.catalogue import AREAS, Exercise, Kit
+from grader.integrity import scan_submission
+from grader.results import (
+    AreaScore,
+    ExerciseResult,
+    ExerciseStatus,
+    GradeResult,
+    TestResult,
+    TestStatus,
+)
+from grader.sandbox import CollectedTest, Sandbox, SuiteRun
+from grader.workspace import Submission
+
+ORACLE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pytest", "hypothesis", "joblib")
+
+_sandbox: Sandbox | None = None
+
+
+def default_sandbox() -> Sandbox:
+    """One warm sandbox per process, shared by every grading."""
+    global _sandbox
+    if _sandbox is None:
+        _sandbox = Sandbox()
+    return _sandbox
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the oracle libraries, for auditing a grade later."""
+    versions = {"python": platform.python_version()}
+    for name in ORACLE_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def _test_name(nodeid: str) -> str:
+    return nodeid.split("::", 1)[-1]
+
+
+def _exercise_result(
+    exercise: Exercise,
+    suite: str,
+    status: ExerciseStatus,
+    tests: tuple[TestResult, ...],
+    *,
+    message: str = "",
+    submission_sha256: str = "",
+    duration: float = 0.0,
+) -> ExerciseResult:
+    return ExerciseResult(
+        id=exercise.id,
+        title=exercise.title,
+        area=exercise.area,
+        status=status,
+        score=round(sum(t.score for t in tests), 6),
+        max_score=round(sum(t.max_score for t in tests), 6),
+        suite=suite,
+        message=message,
+        tests=tests,
+        submission_sha256=submission_sha256,
+        suite_sha256=exercise.suite_sha256(suite),
+        duration_s=round(duration, 3),
+    )
+
+
+def _unscored(
+    expected: tuple[CollectedTest, ...], status: TestStatus, message: str
+) -> tuple[TestResult, ...]:
+    return tuple(
+        TestResult(
+            name=_test_name(t.nodeid),
+            description=t.description,
+            status=status,
+            score=0.0,
+            max_score=t.points,
+            message=message,
+        )
+        for t in expected
+    )
+
+
+def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestResult, ...]:
+    tests = []
+    for t in expected:
+        record = run.records[t.nodeid]
+        status = TestStatus(record.status)
+        tests.append(
+            TestResult(
+                name=_test_name(t.nodeid),
+                description=t.description,
+                status=status,
+                score=t.points if status is TestStatus.PASSED else 0.0,
+                max_score=t.points,
+                message=record.message,
+                counterexample=record.counterexample,
+                traceback=record.traceback,
+                output=record.output,
+                duration_s=round(record.duration, 3),
+            )
+        )
+    return tuple(tests)
+
+
+def grade_exercise(
+    exercise: Exercise, submission: Submission, suite: str, sandbox: Sandbox
+) -> tuple[ExerciseResult, str]:
+    """Grade one exercise; also returns the sandbox's network isolation method."""
+    expected = sandbox.collect(exercise, suite)
+    artifact = submission.files.get(exercise.id)
+    if artifact is None:
+        message = f"{exercise.artifact} not found in the submission"
+        return _exercise_result(
+            exercise,
+            suite,
+            ExerciseStatus.MISSING,
+            _unscored(expected, TestStatus.NOT_RUN, message),
+            message=message,
+        ), ""
+    content = artifact.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if content == exercise.stub_path.read_bytes() or not content.strip():
+        message = "not attempted: the file is still the stub"
+        return _exercise_result(
+            exercise,
+            suite,
+            ExerciseStatus.NOT_ATTEMPTED,
+            _unscored(expected, TestStatus.FAILED, message),
+            message=message,
+            submission_sha256=digest,
+        ), ""
+    run = sandbox.run(exercise, suite, artifact, expected)
+    if run.import_error:
+        message = submission.locate(exercise.id, run.import_error)
+        return _exercise_result(
+            exercise,
+            suite,
+            ExerciseStatus.IMPORT_ERROR,
+            _unscored(expected, TestStatus.FAILED, f"import error: {message}"),
+            message=message,
+            submission_sha256=digest,
+            duration=run.duration,
+        ), run.network
+    tests = tuple(
+        t if not t.traceback else _relocated(t, submission, exercise.id)
+        for t in _scored(expected, run)
+    )
+    status, message = _overall(tests, run, exercise)
+    return _exercise_result(
+        exercise,
+        suite,
+        status,
+        tests,
+        message=message,
+        submission_sha256=digest,
+        duration=run.duration,
+    ), run.network
+
+
+def _relocated(test: TestResult, submission: Submission, exercise_id: str) -> TestResult:
+    from dataclasses import replace
+
+    return replace(test, traceback=submission.locate(exercise_id, test.traceback))
+
+
+def _overall(
+    tests: tuple[TestResult, ...], run: SuiteRun, exercise: Exercise
+) -> tuple[ExerciseStatus, str]:
+    if run.timed_out:
+        return ExerciseStatus.TIMEOUT, (
+            f"the suite ran out of its {exercise.limits.exercise_seconds:g} s time limit"
+        )
+    if run.crash:
+        return ExerciseStatus.CRASHED, f"the grading process died: {run.crash}"
+    failed = [t for t in tests if t.status is not TestStatus.PASSED]
+    if (
+        tests
+        and len(failed) == len(tests)
+        and all("NotImplementedError" in t.message for t in failed)
+    ):
+        return ExerciseStatus.NOT_ATTEMPTED, "not attempted: every test hit NotImplementedError"
+    return ExerciseStatus.GRADED, ""
+
+
+def area_scores(exercises: tuple[ExerciseResult, ...]) -> tuple[AreaScore, ...]:
+    """Score per skill area of the seed article, in article order."""
+    scores = []
+    for area, title in AREAS.items():
+        members = [e for e in exercises if e.area == area]
+        if members:
+            scores.append(
+                AreaScore(
+                    area=area,
+                    title=title,
+                    score=round(sum(e.score for e in members), 6),
+                    max_score=round(sum(e.max_score for e in members), 6),
+                )
+            )
+    return tuple(scores)
+
+
+def grade(
+    submission: Submission,
+    kit: Kit,
+    exercise_ids: list[str] | tuple[str, ...] | None = None,
+    *,
+    suite: str = "hidden",
+    jobs: int = 2,
+    sandbox: Sandbox | None = None,
+) -> GradeResult:
+    """Grade a submission against the kit's suites; never raises for candidate behaviour."""
+    started = time.monotonic()
+    sandbox = sandbox or default_sandbox()
+    exercises = kit.select(exercise_ids)
+    # Collect every suite first so a broken kit fails before any candidate code runs.
+    for exercise in exercises:
+        sandbox.collect(exercise, suite)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = list(
+            pool.map(lambda ex: grade_exercise(ex, submission, suite, sandbox), exercises)
+        )
+    results = tuple(r for r, _ in graded)
+    networks = sorted({n for _, n in graded if n})
+    findings = tuple(scan_submission(submission, exercises))
+    return GradeResult(
+        submission=submission.name,
+        score=round(sum(e.score for e in results), 6),
+        max_score=round(sum(e.max_score for e in results), 6),
+        exercises=results,
+        areas=area_scores(results),
+        integrity=findings,
+        sandbox={
+            "start_method": sandbox.start_method,
+            "network": "/".join(networks) if networks else "not needed",
+        },
+        versions=library_versions(),
+        mlgrade_version=__version__,
+        duration_s=round(time.monotonic() - started, 3),
+    )

@@ -1,0 +1,110 @@
+"""Render a grade for people: the HTML feedback page and the terminal summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from grader.catalogue import Kit
+from grader.results import STATUS_LABELS, ExerciseResult, GradeResult, TestStatus
+
+
+def templates_dir() -> Path:
+    """Templates inside the installed package, or at the repository's top level."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment all reports share (autoescaped)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["points"] = format_points
+    env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, str(s))
+    return env
+
+
+def format_points(value: float) -> str:
+    """Points without a useless ".0"."""
+    return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
+
+
+def _prompts(result: GradeResult, kit: Kit | None) -> dict[str, str]:
+    prompts: dict[str, str] = {}
+    if kit is None:
+        return prompts
+    for ex in result.exercises:
+        try:
+            prompts[ex.id] = kit.get(ex.id).prompt_path.read_text(encoding="utf-8")
+        except (OSError, Exception):  # noqa: BLE001 - a missing prompt never stops a report
+            continue
+    return prompts
+
+
+def render_html(result: GradeResult, kit: Kit | None = None, *, title: str = "") -> str:
+    """A self-contained HTML page (inline CSS, no network) explaining the grade."""
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        result=result,
+        title=title or f"mlgrade feedback: {result.submission}",
+        prompts=_prompts(result, kit),
+        TestStatus=TestStatus,
+    )
+
+
+def write_html(result: GradeResult, path: Path, kit: Kit | None = None) -> Path:
+    """Write the HTML page, creating folders as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(result, kit), encoding="utf-8")
+    return path
+
+
+def _bar(fraction: float, width: int = 20) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def exercise_line(ex: ExerciseResult) -> str:
+    """One summary line for an exercise."""
+    fraction = ex.score / ex.max_score if ex.max_score else 0.0
+    label = STATUS_LABELS[ex.status]
+    return (
+        f"{ex.id:<16} {format_points(ex.score):>6} / {format_points(ex.max_score):<6} "
+        f"[{_bar(fraction)}] {label}"
+    )
+
+
+def terminal_summary(result: GradeResult, *, verbose: bool = True) -> str:
+    """The plain-text table printed after grading."""
+    lines = []
+    for ex in result.exercises:
+        lines.append(exercise_line(ex))
+        if ex.message and ex.status.value != "graded":
+            lines.append(f"    {ex.message.splitlines()[0]}")
+        if not verbose or ex.status.value in ("missing", "not_attempted", "import_error"):
+            continue
+        for test in ex.tests:
+            mark = "PASS" if test.status is TestStatus.PASSED else test.status.value.upper()
+            lines.append(
+                f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} {test.name}"
+            )
+            if test.status is not TestStatus.PASSED and test.message:
+                lines.append(f"             {test.message.splitlines()[0][:110]}")
+    lines.append("")
+    for area in result.areas:
+        lines.append(
+            f"{area.title:<36} {format_points(area.score):>6} / {format_points(area.max_score)}"
+        )
+    lines.append(
+        f"{'TOTAL':<36} {format_points(result.score):>6} / {format_points(result.max_score)}"
+        f"  ({result.percent:.1f}%)"
+    )
+    if result.integrity:
+        lines.append(f"integrity findings: {len(result.integrity)} (see the HTML report)")
+    return "\n".join(lines)

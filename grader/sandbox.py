@@ -1,0 +1,411 @@
+"""Run one suite against one artifact in a confined child process, and watch it.
+
+Children are forked from a warm server that has already imported the heavy, trusted
+libraries (multiprocessing's forkserver), or spawned where fork is unavailable. The
+parent enforces wall-time limits, kills whole process groups, and reruns the tests
+that had not run when a test hung or crashed the process.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from grader.catalogue import Exercise
+from grader.child import ChildJob, child_main, new_token
+from grader.errors import KitError
+
+MESSAGE_MAX_BYTES = 256 * 1024
+POLL_SECONDS = 0.05
+RESULT_STATUSES = frozenset({"passed", "failed", "error"})
+CHILD_ENVIRONMENT = {
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+SIGNAL_MEANINGS = {
+    signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGKILL: "killed (memory or time limit)",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGXFSZ: "file size limit exceeded",
+}
+
+
+@dataclass(frozen=True)
+class CollectedTest:
+    """A test the suite defines, learnt from a run against the stub."""
+
+    __test__ = False
+
+    nodeid: str
+    points: float
+    description: str
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """What the grader knows about one test after a run."""
+
+    __test__ = False
+
+    nodeid: str
+    status: str
+    message: str = ""
+    counterexample: str = ""
+    traceback: str = ""
+    output: str = ""
+    exception: str = ""
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """Outcome of running a suite against one artifact."""
+
+    records: dict[str, TestRecord]
+    import_error: str = ""
+    timed_out: bool = False
+    crash: str = ""
+    network: str = ""
+    output_tail: str = ""
+    duration: float = 0.0
+
+
+@dataclass
+class _ChildOutcome:
+    records: dict[str, TestRecord] = field(default_factory=dict)
+    collected: list[CollectedTest] = field(default_factory=list)
+    collect_error: str = ""
+    import_error: str = ""
+    network: str = ""
+    current: str | None = None
+    current_fate: str = ""  # "timeout" or "crashed" for the test that was running
+    finished: bool = False
+    timed_out: bool = False
+    corrupt: str = ""
+    exit_reason: str = ""
+    started_tests: int = 0
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["grader.child"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class Sandbox:
+    """Starts grading children and turns what they report into `SuiteRun`s."""
+
+    def __init__(self) -> None:
+        # Children inherit this environment: fixed hash seed, one BLAS thread.
+        os.environ.update(CHILD_ENVIRONMENT)
+        self._context = _start_method()
+        self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
+
+    @property
+    def start_method(self) -> str:
+        return self._context.get_start_method()
+
+    def collect(self, exercise: Exercise, suite: str) -> tuple[CollectedTest, ...]:
+        """The tests of a suite, from a run that loads only the trusted stub."""
+        key = (exercise.suite_sha256(suite), exercise.id)
+        if key not in self._collected:
+            with _Staging(exercise, suite, exercise.stub_path) as staging:
+                outcome = self._run_child(
+                    staging.job(collect_only=True, only=None),
+                    expected=None,
+                    deadline=time.monotonic() + max(60.0, exercise.limits.exercise_seconds),
+                    test_seconds=exercise.limits.exercise_seconds,
+                )
+            if outcome.collect_error or not outcome.collected:
+                detail = outcome.collect_error or outcome.corrupt or outcome.exit_reason
+                raise KitError(
+                    f"exercise {exercise.id}: the {suite} suite does not collect against "
+                    f"the stub: {detail.strip().splitlines()[-1] if detail else 'no tests'}"
+                )
+            self._collected[key] = tuple(outcome.collected)
+        return self._collected[key]
+
+    def run(
+        self, exercise: Exercise, suite: str, artifact: Path, expected: tuple[CollectedTest, ...]
+    ) -> SuiteRun:
+        """Run a suite against an artifact; every expected test ends with a record."""
+        started = time.monotonic()
+        deadline = started + exercise.limits.exercise_seconds
+        expected_ids = [t.nodeid for t in expected]
+        records: dict[str, TestRecord] = {}
+        network = ""
+        crash = ""
+        timed_out = False
+        with _Staging(exercise, suite, artifact) as staging:
+            only: list[str] | None = None
+            while True:
+                outcome = self._run_child(
+                    staging.job(collect_only=False, only=only),
+                    expected=set(expected_ids),
+                    deadline=deadline,
+                    test_seconds=exercise.limits.test_seconds,
+                )
+                network = network or outcome.network
+                if outcome.import_error:
+                    return SuiteRun(
+                        records={},
+                        import_error=outcome.import_error,
+                        network=network,
+                        output_tail=staging.output_tail(),
+                        duration=time.monotonic() - started,
+                    )
+                records.update(outcome.records)
+                if outcome.current is not None and outcome.current not in records:
+                    records[outcome.current] = TestRecord(
+                        nodeid=outcome.current,
+                        status=outcome.current_fate,
+                        message=_fate_message(outcome, exercise),
+                    )
+                if outcome.finished and not outcome.corrupt:
+                    break
+                pending = [n for n in expected_ids if n not in records]
+                if not pending:
+                    break
+                if outcome.timed_out:
+                    timed_out = True
+                    break
+                if outcome.started_tests == 0 or outcome.corrupt:
+                    crash = outcome.corrupt or outcome.exit_reason
+                    break
+                only = pending
+            tail = staging.output_tail()
+        for nodeid in expected_ids:
+            if nodeid not in records:
+                if timed_out:
+                    status, message = (
+                        "timeout",
+                        (
+                            f"not run: the exercise's time limit of "
+                            f"{exercise.limits.exercise_seconds:g} s ran out"
+                        ),
+                    )
+                else:
+                    status, message = "not_run", f"no trustworthy result: {crash or 'unknown'}"
+                records[nodeid] = TestRecord(nodeid=nodeid, status=status, message=message)
+        return SuiteRun(
+            records=records,
+            timed_out=timed_out,
+            crash=crash,
+            network=network,
+            output_tail=tail,
+            duration=time.monotonic() - started,
+        )
+
+    def _run_child(
+        self, job: ChildJob, *, expected: set[str] | None, deadline: float, test_seconds: float
+    ) -> _ChildOutcome:
+        reader, writer = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=child_main, args=(job, writer), daemon=False)
+        process.start()
+        writer.close()
+        outcome = _ChildOutcome()
+        test_started = 0.0
+        try:
+            while True:
+                now = time.monotonic()
+                if now > deadline:
+                    outcome.timed_out = True
+                    outcome.current_fate = "timeout"
+                    break
+                if outcome.current is not None and now - test_started > test_seconds:
+                    outcome.current_fate = "timeout"
+                    outcome.exit_reason = f"the test ran longer than {test_seconds:g} s"
+                    break
+                ready = wait([reader, process.sentinel], timeout=POLL_SECONDS)
+                if reader in ready:
+                    try:
+                        raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
+                    except EOFError:
+                        process.join(5)
+                        break
+                    except OSError:
+                        outcome.corrupt = "the result channel carried an oversized message"
+                        break
+                    before = outcome.current
+                    if not _accept(raw, job.token, expected, outcome):
+                        break
+                    if outcome.current is not None and outcome.current != before:
+                        test_started = time.monotonic()
+                elif process.sentinel in ready:
+                    # Drain anything written before the exit.
+                    while reader.poll(0):
+                        try:
+                            raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
+                        except (EOFError, OSError):
+                            break
+                        if not _accept(raw, job.token, expected, outcome):
+                            break
+                    break
+        finally:
+            _kill_group(process)
+            reader.close()
+        code = process.exitcode
+        if not outcome.exit_reason:
+            outcome.exit_reason = _describe_exit(code, outcome)
+        if outcome.current is not None and not outcome.current_fate:
+            outcome.current_fate = "crashed"
+        return outcome
+
+
+def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOutcome) -> bool:
+    """Validate one channel message and fold it into the outcome; False stops trusting."""
+    try:
+        message = json.loads(raw)
+        if not isinstance(message, dict) or message.get("token") != token:
+            raise ValueError("bad token")
+        event = message["event"]
+        if event == "sandbox":
+            outcome.network = str(message["network"])
+        elif event == "collected":
+            outcome.collected = [
+                CollectedTest(
+                    nodeid=str(t["nodeid"]),
+                    points=float(t["points"]),
+                    description=str(t["description"]),
+                )
+                for t in message["tests"]
+            ]
+        elif event == "collect_error":
+            outcome.collect_error = str(message["message"])
+        elif event == "import_error":
+            outcome.import_error = str(message["message"]) or "the module could not be imported"
+        elif event == "start":
+            nodeid = str(message["nodeid"])
+            if outcome.current is not None or (expected is not None and nodeid not in expected):
+                raise ValueError("unexpected start")
+            outcome.current = nodeid
+            outcome.started_tests += 1
+        elif event == "result":
+            nodeid = str(message["nodeid"])
+            status = str(message["status"])
+            if nodeid != outcome.current or status not in RESULT_STATUSES:
+                raise ValueError("result out of sequence")
+            outcome.records[nodeid] = TestRecord(
+                nodeid=nodeid,
+                status=status,
+                message=str(message.get("message", "")),
+                counterexample=str(message.get("counterexample", "")),
+                traceback=str(message.get("traceback", "")),
+                output=str(message.get("output", "")),
+                exception=str(message.get("exception", "")),
+                duration=float(message.get("duration", 0.0)),
+            )
+            outcome.current = None
+        elif event == "finished":
+            if outcome.current is not None:
+                raise ValueError("finished during a test")
+            outcome.finished = True
+        else:
+            raise ValueError(f"unknown event {event!r}")
+    except (ValueError, KeyError, TypeError) as exc:
+        outcome.corrupt = f"the result channel was tampered with ({exc})"
+        return False
+    return True
+
+
+def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill the child and every process left in its group."""
+    pid = process.pid
+    if pid is not None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if process.exitcode is None:
+        process.kill()
+    process.join(10)
+
+
+def _describe_exit(code: int | None, outcome: _ChildOutcome) -> str:
+    if code is None:
+        return "the process did not exit"
+    if code < 0:
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:
+            return f"killed by signal {-code}"
+        meaning = SIGNAL_MEANINGS.get(sig, "")
+        return f"killed by {sig.name}" + (f" ({meaning})" if meaning else "")
+    if not outcome.finished:
+        return f"the process exited (code {code}) before the suite finished"
+    return ""
+
+
+def _fate_message(outcome: _ChildOutcome, exercise: Exercise) -> str:
+    if outcome.current_fate == "timeout":
+        if outcome.timed_out:
+            return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"
+        return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s"
+    return f"crashed: {outcome.corrupt or outcome.exit_reason}"
+
+
+class _Staging:
+    """Throw-away folders: one holding only the artifact, one holding the suite."""
+
+    def __init__(self, exercise: Exercise, suite: str, artifact: Path) -> None:
+        self.exercise = exercise
+        self.suite = suite
+        self.artifact = artifact
+
+    def __enter__(self) -> _Staging:
+        self.run_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
+        self.suite_dir = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
+        self.sub_dir = self.run_dir / "submission"
+        self.sub_dir.mkdir()
+        shutil.copyfile(self.artifact, self.sub_dir / self.exercise.artifact)
+        for path in self.exercise.suite_files(self.suite):
+            name = path.name if self.suite == "hidden" else f"test_{self.exercise.id}_public.py"
+            shutil.copyfile(path, self.suite_dir / name)
+        return self
+
+    def job(self, *, collect_only: bool, only: list[str] | None) -> ChildJob:
+        ex = self.exercise
+        return ChildJob(
+            sub_dir=self.sub_dir,
+            suite_dir=self.suite_dir,
+            run_dir=self.run_dir,
+            artifact=ex.artifact,
+            module=ex.module,
+            forbidden_imports=ex.forbidden_imports,
+            memory_mb=ex.limits.memory_mb,
+            cpu_seconds=int(ex.limits.exercise_seconds) + 1,
+            collect_only=collect_only,
+            only=tuple(only) if only is not None else None,
+            token=new_token(),
+        )
+
+    def output_tail(self, limit: int = 2000) -> str:
+        """The end of what the child printed outside pytest's capture."""
+        log = self.run_dir / "output.log"
+        try:
+            size = log.stat().st_size
+            with log.open("rb") as handle:
+                handle.seek(max(0, size - limit))
+                return handle.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def __exit__(self, *exc: Any) -> None:
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        shutil.rmtree(self.suite_dir, ignore_errors=True)
