@@ -172,6 +172,6 @@ def without_durations(data: Any) -> Any:
             k: (0.0 if k in ("duration_s", "execution_time") else without_durations(v))
             for k, v in data.items()
         }
-    if isinstance(data, list):
+    if isinstance(data, (list, tuple)):
         return [without_durations(v) for v in data]
     return data

@@ -1,0 +1,289 @@
+"""Jupyter notebooks: write the one-notebook handout, and turn a filled-in notebook
+into a `Submission` of one module per exercise without executing anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+from grader.catalogue import Exercise
+from grader.errors import SubmissionError, UsageError
+from grader.workspace import CellOrigin, Submission, _scratch_dir
+
+HANDOUT_NAME = "mlgrade_handout.ipynb"
+TAG_PREFIX = "mlgrade:"
+
+HANDOUT_TITLE = """# mlgrade handout
+
+Exercises: {ids}
+
+Each exercise has a prompt and one answer cell holding its stub. Fill in the answer
+cells and keep their tags (the grader finds your code by them); you may add cells of
+your own below an answer cell. The notebook is graded as source: nothing is
+executed, outputs are ignored, and IPython magics and `!` shell lines are dropped.
+Grade it with `mlgrade grade {name}`.
+"""
+
+# Cell magics whose body is ordinary Python: the body is kept, the magic line dropped.
+PYTHON_BODY_MAGICS = {"time", "timeit", "capture", "prun"}
+LINE_MAGIC = re.compile(r"^\s*(%|!)|^\s*[A-Za-z_][\w.,\s]*=\s*(%|!)")
+# Top-level statements harmless at import time: a cell made only of these is shared.
+DEFINITIONS = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AnnAssign,
+)
+TOP_LEVEL_NAME = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def _tag_metadata(exercise_id: str) -> dict:
+    return {"mlgrade": {"exercise": exercise_id}, "tags": [f"{TAG_PREFIX}{exercise_id}"]}
+
+
+def _prompt_text(exercise: Exercise) -> str:
+    try:
+        prompt = exercise.prompt_path.read_text(encoding="utf-8").strip()
+    except OSError:
+        prompt = f"## {exercise.title}"
+    where = "code cell" if exercise.module else "raw cell"
+    return (
+        f"{prompt}\n\n*Answer ({exercise.points} points): the {where} below "
+        f"is your `{exercise.artifact}`.*"
+    )
+
+
+def write_handout(exercises: list[Exercise], directory: Path) -> Path:
+    """Write `directory/mlgrade_handout.ipynb`, one prompt and one tagged answer cell per exercise."""
+    path = directory / HANDOUT_NAME
+    if path.exists():
+        raise UsageError(f"{path} already exists: remove it or choose another --dir")
+    notebook = v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    ids = ", ".join(ex.id for ex in exercises)
+    # Fixed cell ids keep the handout byte-identical between runs.
+    cells = [
+        v4.new_markdown_cell(
+            HANDOUT_TITLE.format(ids=ids, name=HANDOUT_NAME).strip(), id="mlgrade-title"
+        )
+    ]
+    for ex in exercises:
+        cells.append(v4.new_markdown_cell(_prompt_text(ex), id=f"prompt-{ex.id}"[:64]))
+        stub = ex.stub_path.read_text(encoding="utf-8")
+        make = v4.new_code_cell if ex.module else v4.new_raw_cell
+        cells.append(make(stub, metadata=_tag_metadata(ex.id), id=f"answer-{ex.id}"[:64]))
+    notebook.cells = cells
+    nbformat.validate(notebook)
+    directory.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        nbformat.write(notebook, handle)
+    return path
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A notebook cell's code after magics are dropped."""
+
+    index: int  # 1-based among all cells
+    kind: str
+    source: str
+    tag: str | None
+
+
+def _cell_tag(cell: dict) -> str | None:
+    metadata = cell.get("metadata") or {}
+    own = metadata.get("mlgrade")
+    if isinstance(own, dict) and isinstance(own.get("exercise"), str):
+        return own["exercise"]
+    for tag in metadata.get("tags") or ():
+        if isinstance(tag, str) and tag.startswith(TAG_PREFIX):
+            return tag[len(TAG_PREFIX) :]
+    return None
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _drop_magics(index: int, source: str, notes: list[str]) -> str | None:
+    """The cell's Python with IPython-only lines blanked out (same line count), or None."""
+    lines = source.split("\n")
+    first = lines[0].strip()
+    if first.startswith("%%"):
+        magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
+        notes.append(f"cell {index}, line 1: removed IPython magic `{first}`")
+        if magic not in PYTHON_BODY_MAGICS:
+            if len(lines) > 1:
+                notes.append(f"cell {index}: dropped the {len(lines) - 1} line(s) under `{first}`")
+            return None
+        lines[0] = f"# mlgrade removed: {first}"
+    # Valid Python never holds a magic, so only a cell that fails to parse is rewritten;
+    # this keeps string lines that happen to start with "%" untouched.
+    if _parses("\n".join(lines)):
+        return "\n".join(lines)
+    for number, line in enumerate(lines, start=1):
+        if LINE_MAGIC.match(line) and not line.lstrip().startswith("#"):
+            indent = line[: len(line) - len(line.lstrip())]
+            notes.append(f"cell {index}, line {number}: removed IPython magic `{line.strip()}`")
+            # `pass` keeps an indented block valid and the line numbers aligned.
+            lines[number - 1] = f"{indent}pass  # mlgrade removed an IPython line"
+    return "\n".join(lines)
+
+
+def _defined_names(source: str) -> set[str]:
+    """Top-level def/class names; a regex fallback keeps a cell with a syntax error assignable."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set(TOP_LEVEL_NAME.findall(source))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+
+
+def _only_definitions(source: str) -> bool:
+    """True when importing the cell runs nothing but imports, defs and call-free constants."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if not isinstance(node, DEFINITIONS):
+            return False
+        if isinstance(node, ast.Assign | ast.AnnAssign) and any(
+            isinstance(inner, ast.Call | ast.Await) for inner in ast.walk(node)
+        ):
+            return False
+    return True
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        cells = notebook["cells"]
+        if not isinstance(cells, list):
+            raise ValueError("'cells' is not a list")
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many types for a bad file
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SubmissionError(f"{path}: not a valid notebook ({detail[:200]})") from None
+    return notebook
+
+
+def _cells(
+    notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[str]
+) -> list[_Cell]:
+    cells = []
+    for index, cell in enumerate(notebook.cells, start=1):
+        kind = cell.get("cell_type")
+        source = cell.get("source") or ""
+        if isinstance(source, list):
+            source = "".join(source)
+        tag = _cell_tag(cell)
+        if kind == "code" and tag not in text_ids:
+            cleaned = _drop_magics(index, source, notes)
+            if cleaned is None:
+                continue
+            source = cleaned
+        elif kind not in ("code", "raw") or (kind == "raw" and not tag):
+            continue  # markdown and untagged raw cells are prose; outputs are never read
+        if source.strip():
+            cells.append(_Cell(index=index, kind=kind, source=source, tag=tag))
+    return cells
+
+
+def _assign(
+    cells: list[_Cell], exercises: list[Exercise], notes: list[str]
+) -> tuple[dict[str, list[_Cell]], list[_Cell]]:
+    """Each exercise's own cells, and the shared cells prepended to every Python module."""
+    by_id = {ex.id: ex for ex in exercises}
+    stub_names = {
+        ex.id: _defined_names(ex.stub_path.read_text(encoding="utf-8"))
+        for ex in exercises
+        if ex.module
+    }
+    own: dict[str, list[_Cell]] = {ex.id: [] for ex in exercises}
+    shared: list[_Cell] = []
+    for cell in cells:
+        if cell.tag is not None:
+            exercise = by_id.get(cell.tag)
+            # A raw cell only answers a text artifact; a code cell answers either kind.
+            if exercise is not None and (cell.kind == "code" or exercise.module is None):
+                own[exercise.id].append(cell)
+            continue
+        if cell.kind != "code":
+            continue
+        names = _defined_names(cell.source)
+        overlap = {ex_id: len(names & stub) for ex_id, stub in stub_names.items()}
+        best = max(overlap, key=lambda ex_id: overlap[ex_id], default=None)
+        if best is not None and overlap[best]:
+            own[best].append(cell)
+        elif _only_definitions(cell.source):
+            shared.append(cell)
+        else:
+            notes.append(f"cell {cell.index}: not part of any exercise's answer, ignored")
+    return own, shared
+
+
+def _module(cells: list[_Cell]) -> tuple[str, tuple[CellOrigin, ...]]:
+    """Join cells (a blank line between two) and record where each one starts."""
+    parts: list[str] = []
+    origins: list[CellOrigin] = []
+    line = 1
+    for position, cell in enumerate(cells):
+        if position:
+            parts.append("\n")
+            line += 1
+        text = cell.source if cell.source.endswith("\n") else cell.source + "\n"
+        count = text.count("\n")
+        origins.append(CellOrigin(cell=cell.index, first_line=line, lines=count))
+        parts.append(text)
+        line += count
+    return "".join(parts), tuple(origins)
+
+
+def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submission:
+    """Read a notebook into one generated module per exercise, never running its code."""
+    notebook = _read(path)
+    notes: list[str] = []
+    text_ids = {ex.id for ex in exercises if ex.module is None}
+    own, shared = _assign(_cells(notebook, text_ids, notes), exercises, notes)
+    root = _scratch_dir("mlgrade-notebook-")
+    files: dict[str, Path] = {}
+    origins: dict[str, tuple[CellOrigin, ...]] = {}
+    for ex in exercises:
+        if not own[ex.id]:
+            continue
+        chosen = own[ex.id] if ex.module is None else shared + own[ex.id]
+        text, origins[ex.id] = _module(chosen)
+        target = root / ex.artifact
+        target.write_text(text, encoding="utf-8")
+        files[ex.id] = target
+    return Submission(
+        name=path.stem,
+        root=root,
+        files=files,
+        notes=tuple(notes),
+        origins=origins,
+        source=path,
+    )

@@ -1,0 +1,40 @@
+"""Shared fixtures: the small engine kit, the real kit, and graded submissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.catalogue import Kit, load_kit
+from grader.grading import grade
+from grader.results import GradeResult
+from grader.workspace import load_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ENGINE_SUBMISSIONS = FIXTURES / "submissions" / "engine"
+
+
+@pytest.fixture(scope="session")
+def engine_kit() -> Kit:
+    return load_kit(FIXTURES / "kit")
+
+
+@pytest.fixture(scope="session")
+def real_kit() -> Kit:
+    return load_kit(ROOT / "exercises")
+
+
+@pytest.fixture(scope="session")
+def grade_engine_case(engine_kit):
+    """Grade a submission of the engine kit once per session."""
+    cache: dict[str, GradeResult] = {}
+
+    def run(name: str) -> GradeResult:
+        if name not in cache:
+            submission = load_submission(ENGINE_SUBMISSIONS / name, engine_kit)
+            cache[name] = grade(submission, engine_kit)
+        return cache[name]
+
+    return run

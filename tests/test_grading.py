@@ -1,0 +1,180 @@
+"""Grading semantics on the small engine kit: scores, statuses, feedback."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.grading import area_scores
+from grader.results import (
+    ExerciseResult,
+    ExerciseStatus,
+    TestStatus,
+    to_dict,
+    without_durations,
+)
+
+
+def _tests(exercise):
+    return {t.name: t for t in exercise.tests}
+
+
+def test_correct_submission_scores_full_marks(grade_engine_case):
+    result = grade_engine_case("correct")
+    ex = result.exercise("adder")
+    assert ex.status is ExerciseStatus.GRADED
+    assert (ex.score, ex.max_score) == (6, 6)
+    assert all(t.status is TestStatus.PASSED for t in ex.tests)
+    assert result.score == 6 and result.percent == 100.0
+
+
+def test_partial_credit_per_test_with_counterexample(grade_engine_case):
+    ex = grade_engine_case("half").exercise("adder")
+    tests = _tests(ex)
+    assert ex.status is ExerciseStatus.GRADED
+    assert ex.score == 5  # add: 1 + 2, mean: 2; only the empty-list check fails
+    assert tests["test_mean_empty_raises"].status is TestStatus.FAILED
+    assert "DID NOT RAISE" in tests["test_mean_empty_raises"].message
+    assert tests["test_mean_empty_raises"].description == "mean([]) raises ValueError."
+
+
+def test_failing_property_reports_shrunk_input_and_candidate_frames(grade_engine_case):
+    ex = grade_engine_case("forbidden_hidden_import").exercise("adder")
+    failing = _tests(ex)["test_mean_matches_reference"]
+    assert failing.status is TestStatus.FAILED
+    assert "Falsifying example" in failing.counterexample
+    assert "values=[0.0]" in failing.counterexample  # shrunk to the smallest list
+    assert "adder.py:6 in mean" in failing.traceback
+    assert "not allowed in this exercise" in failing.message
+
+
+def test_untouched_stub_is_not_attempted(grade_engine_case, engine_kit, tmp_path):
+    (tmp_path / "adder.py").write_bytes(engine_kit.get("adder").stub_path.read_bytes())
+    from grader.grading import grade
+    from grader.workspace import load_submission
+
+    ex = grade(load_submission(tmp_path, engine_kit), engine_kit).exercise("adder")
+    assert ex.status is ExerciseStatus.NOT_ATTEMPTED and ex.score == 0 and ex.max_score == 6
+
+
+def test_edited_stub_that_still_raises_is_not_attempted(grade_engine_case):
+    ex = grade_engine_case("stub_touched").exercise("adder")
+    assert ex.status is ExerciseStatus.NOT_ATTEMPTED
+    assert ex.score == 0 and len(ex.tests) == 4
+
+
+def test_missing_module(grade_engine_case, engine_kit, tmp_path):
+    from grader.grading import grade
+    from grader.workspace import load_submission
+
+    result = grade(load_submission(tmp_path, engine_kit), engine_kit)
+    ex = result.exercise("adder")
+    assert ex.status is ExerciseStatus.MISSING
+    assert ex.max_score == 6 and ex.score == 0
+    assert "adder.py not found" in ex.message
+
+
+def test_syntax_error_points_at_the_line(grade_engine_case):
+    ex = grade_engine_case("syntax_error").exercise("adder")
+    assert ex.status is ExerciseStatus.IMPORT_ERROR
+    assert "adder.py, line 5" in ex.message and "SyntaxError" in ex.message
+
+
+def test_exception_at_import_points_at_the_line(grade_engine_case):
+    ex = grade_engine_case("raises_at_import").exercise("adder")
+    assert ex.status is ExerciseStatus.IMPORT_ERROR
+    assert "adder.py, line 3" in ex.message and "JSONDecodeError" in ex.message
+
+
+def test_sys_exit_at_import_earns_nothing(grade_engine_case):
+    ex = grade_engine_case("exit_at_import").exercise("adder")
+    assert ex.status is ExerciseStatus.IMPORT_ERROR and ex.score == 0
+    assert "sys.exit" in ex.message
+
+
+def test_os_exit_at_import_is_a_crash_without_points(grade_engine_case):
+    ex = grade_engine_case("os_exit_at_import").exercise("adder")
+    assert ex.status is ExerciseStatus.CRASHED and ex.score == 0
+    assert all(t.status is TestStatus.NOT_RUN for t in ex.tests)
+
+
+def test_os_exit_mid_test_costs_only_the_tests_it_kills(grade_engine_case):
+    ex = grade_engine_case("os_exit_mid_test").exercise("adder")
+    tests = _tests(ex)
+    assert tests["test_add_small"].status is TestStatus.PASSED
+    assert tests["test_add_property"].status is TestStatus.PASSED
+    assert tests["test_mean_matches_reference"].status is TestStatus.CRASHED
+    assert tests["test_mean_empty_raises"].status is TestStatus.CRASHED
+    assert ex.score == 3
+
+
+def test_hanging_code_times_out_per_test_and_the_rest_still_runs(grade_engine_case):
+    ex = grade_engine_case("hangs").exercise("adder")
+    tests = _tests(ex)
+    assert tests["test_add_small"].status is TestStatus.TIMEOUT
+    assert "longer than 3 s" in tests["test_add_small"].message
+    assert tests["test_add_property"].status is TestStatus.TIMEOUT
+    assert tests["test_mean_matches_reference"].status is TestStatus.PASSED
+    assert tests["test_mean_empty_raises"].status is TestStatus.PASSED
+    assert ex.score == 3
+
+
+def test_forbidden_import_at_top_level_is_an_import_error(grade_engine_case):
+    ex = grade_engine_case("forbidden_import").exercise("adder")
+    assert ex.status is ExerciseStatus.IMPORT_ERROR and ex.score == 0
+    assert "'statistics' is not allowed" in ex.message and "line 1" in ex.message
+
+
+def test_grading_is_deterministic(grade_engine_case, engine_kit):
+    from grader.grading import grade
+    from grader.workspace import load_submission
+    from tests.conftest import ENGINE_SUBMISSIONS
+
+    first = grade_engine_case("half")
+    again = grade(load_submission(ENGINE_SUBMISSIONS / "half", engine_kit), engine_kit)
+    assert json.dumps(without_durations(to_dict(first))) == json.dumps(
+        without_durations(to_dict(again))
+    )
+
+
+def test_result_records_hashes_and_versions(grade_engine_case, engine_kit):
+    result = grade_engine_case("correct")
+    ex = result.exercise("adder")
+    assert len(ex.submission_sha256) == 64
+    assert ex.suite_sha256 == engine_kit.get("adder").suite_sha256("hidden")
+    assert {"python", "numpy", "scikit-learn", "hypothesis"} <= set(result.versions)
+    assert result.mlgrade_version and result.schema_version == 1
+
+
+def _exercise(area: str, score: float, max_score: float) -> ExerciseResult:
+    return ExerciseResult(
+        id=f"x{score}{max_score}",
+        title="",
+        area=area,
+        status=ExerciseStatus.GRADED,
+        score=score,
+        max_score=max_score,
+        suite="hidden",
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["python", "ml", "deployment"]),
+            st.integers(0, 50),
+            st.integers(0, 50),
+        ),
+        max_size=12,
+    )
+)
+def test_area_scores_add_up_to_the_total(rows):
+    exercises = tuple(_exercise(area, min(s, m), m) for area, s, m in rows)
+    areas = area_scores(exercises)
+    assert sum(a.score for a in areas) == sum(e.score for e in exercises)
+    assert sum(a.max_score for a in areas) == sum(e.max_score for e in exercises)
+    assert [a.area for a in areas] == [
+        a for a in ("python", "ml", "deployment") if any(r[0] == a for r in rows)
+    ]
