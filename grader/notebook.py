@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -44,6 +44,7 @@ DEFINITIONS = (
     ast.AnnAssign,
 )
 TOP_LEVEL_NAME = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+FUTURE_IMPORT = re.compile(r"^from\s+__future__\s+import\b.*$", re.MULTILINE)
 
 
 def _tag_metadata(exercise_id: str) -> dict:
@@ -142,9 +143,22 @@ def _drop_magics(index: int, source: str, notes: list[str]) -> str | None:
         if LINE_MAGIC.match(line) and not line.lstrip().startswith("#"):
             indent = line[: len(line) - len(line.lstrip())]
             notes.append(f"cell {index}, line {number}: removed IPython magic `{line.strip()}`")
-            # `pass` keeps an indented block valid and the line numbers aligned.
-            lines[number - 1] = f"{indent}pass  # mlgrade removed an IPython line"
+            # Same line count keeps locations exact; `pass` keeps an indented block valid,
+            # a comment keeps a following `from __future__` import legal.
+            lines[number - 1] = (
+                f"{indent}pass  # mlgrade removed an IPython line"
+                if indent
+                else "# mlgrade removed an IPython line"
+            )
     return "\n".join(lines)
+
+
+def _no_statements(source: str) -> bool:
+    """True for a cell left with only comments (say, once its magics are gone)."""
+    try:
+        return not ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return False
 
 
 def _defined_names(source: str) -> set[str]:
@@ -167,7 +181,10 @@ def _only_definitions(source: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     for node in tree.body:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        # Docstrings, and the `pass` lines that replaced removed magics.
+        if isinstance(node, ast.Pass) or (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ):
             continue
         if not isinstance(node, DEFINITIONS):
             return False
@@ -190,9 +207,7 @@ def _read(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def _cells(
-    notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[str]
-) -> list[_Cell]:
+def _cells(notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[str]) -> list[_Cell]:
     cells = []
     for index, cell in enumerate(notebook.cells, start=1):
         kind = cell.get("cell_type")
@@ -207,7 +222,7 @@ def _cells(
             source = cleaned
         elif kind not in ("code", "raw") or (kind == "raw" and not tag):
             continue  # markdown and untagged raw cells are prose; outputs are never read
-        if source.strip():
+        if source.strip() and not (kind == "code" and _no_statements(source)):
             cells.append(_Cell(index=index, kind=kind, source=source, tag=tag))
     return cells
 
@@ -245,11 +260,31 @@ def _assign(
     return own, shared
 
 
+def _hoist_future(cells: list[_Cell]) -> tuple[str, list[_Cell]]:
+    """Move `from __future__` imports to the module's top when a later cell holds one.
+
+    Python only accepts them first; the moved lines become comments so every
+    cell keeps its line count.
+    """
+    if not any(FUTURE_IMPORT.search(cell.source) for cell in cells[1:]):
+        return "", cells
+    moved: list[str] = []
+
+    def comment_out(match: re.Match[str]) -> str:
+        if match.group(0) not in moved:
+            moved.append(match.group(0))
+        return f"# mlgrade moved to line 1: {match.group(0)}"
+
+    rewritten = [replace(c, source=FUTURE_IMPORT.sub(comment_out, c.source)) for c in cells]
+    return "".join(line + "\n" for line in moved), rewritten
+
+
 def _module(cells: list[_Cell]) -> tuple[str, tuple[CellOrigin, ...]]:
     """Join cells (a blank line between two) and record where each one starts."""
-    parts: list[str] = []
+    prefix, cells = _hoist_future(cells)
+    parts: list[str] = [prefix]
     origins: list[CellOrigin] = []
-    line = 1
+    line = 1 + prefix.count("\n")
     for position, cell in enumerate(cells):
         if position:
             parts.append("\n")
