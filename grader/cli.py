@@ -157,6 +157,27 @@ def run(ids: tuple[str, ...], directory: Path, jobs: int, kit: Path | None) -> N
     default=Path("mlgrade-report.html"),
     show_default=True,
 )
+@click.option(
+    "--format",
+    "json_format",
+    type=click.Choice(["mlgrade", "gradescope", "exercism"]),
+    default="mlgrade",
+    show_default=True,
+    help="Shape of the --json file (Gradescope or Exercism results.json).",
+)
+@click.option(
+    "--junit",
+    "junit_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write JUnit XML here.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0),
+    default=None,
+    help="Exit 1 when the score (percent) is below this, after writing every report.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the totals.")
 @kit_option
@@ -165,22 +186,34 @@ def grade_command(
     exercises: tuple[str, ...],
     json_out: Path,
     html_out: Path,
+    json_format: str,
+    junit_out: Path | None,
+    min_score: float | None,
     jobs: int,
     quiet: bool,
     kit: Path | None,
 ) -> None:
     """Grade a submission (directory, .zip, .ipynb) with the hidden suites."""
+    from grader.errors import ScoreBelowMinimum
+    from grader.formats import append_github_summary, json_text, to_junit_xml
     from grader.report import terminal_summary, write_html
-    from grader.results import to_json
 
     found = find_kit(kit, need_hidden=True)
     ids = _ids(exercises) or None
     result, _ = _grade(submission, found, ids, "hidden", jobs)
     json_out.parent.mkdir(parents=True, exist_ok=True)
-    json_out.write_text(to_json(result), encoding="utf-8")
+    json_out.write_text(json_text(result, json_format), encoding="utf-8")
+    if junit_out is not None:
+        junit_out.parent.mkdir(parents=True, exist_ok=True)
+        junit_out.write_text(to_junit_xml(result), encoding="utf-8")
     write_html(result, html_out, found)
+    append_github_summary(result)
     click.echo(terminal_summary(result, verbose=not quiet))
     click.echo(f"results: {json_out}  report: {html_out}")
+    if min_score is not None and result.percent < min_score:
+        raise ScoreBelowMinimum(
+            f"score {round(result.percent, 2):g}% is below --min-score {min_score:g}"
+        )
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from grader.results import (
     GradeResult,
     TestResult,
     TestStatus,
+    to_json,
 )
 
 # Exercise states in which no test ran: their tests count as failures carrying the
@@ -305,3 +306,18 @@ def append_github_summary(
     except OSError as exc:
         raise UsageError(f"cannot append to ${SUMMARY_ENV} ({path}): {exc.strerror}") from None
     return path
+
+
+# The --json file ---------------------------------------------------------------------
+
+JSON_FORMATS = ("mlgrade", "gradescope", "exercism")
+
+
+def json_text(result: GradeResult, shape: str = "mlgrade") -> str:
+    """The --json file in one of JSON_FORMATS: mlgrade's own, Gradescope's or Exercism's."""
+    if shape == "mlgrade":
+        return to_json(result)
+    if shape not in JSON_FORMATS:
+        raise UsageError(f"unknown format {shape!r} (known: {', '.join(JSON_FORMATS)})")
+    data = to_gradescope(result) if shape == "gradescope" else to_exercism(result)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
