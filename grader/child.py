@@ -66,6 +66,7 @@ class ChildJob:
     collect_only: bool
     only: tuple[str, ...] | None
     token: str
+    fail_fast: bool = False
 
     @property
     def candidate_file(self) -> Path:
@@ -174,15 +175,21 @@ def redirect_output(run_dir: Path) -> None:
     os.close(log)
 
 
-def configure_hypothesis() -> None:
-    """Derandomized, no example database, no deadline: the same grade every time."""
+def configure_hypothesis(*, shrink: bool = True) -> None:
+    """Derandomized, no example database, no deadline: the same grade every time.
+
+    Without `shrink` (mutation analysis needs a verdict, not a minimal example) a
+    failing property stops at its first counterexample.
+    """
+    phases = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
     hypothesis.settings.register_profile(
         "mlgrade",
         derandomize=True,
         database=None,
         deadline=None,
         print_blob=False,
-        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+        phases=phases + ((Phase.shrink,) if shrink else ()),
+        report_multiple_bugs=shrink,
         suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
     )
     hypothesis.settings.load_profile("mlgrade")
@@ -213,6 +220,8 @@ def pytest_arguments(job: ChildJob) -> list[str]:
         args += ["-p", f"no:{plugin}"]
     if job.collect_only:
         args.append("--collect-only")
+    if job.fail_fast:
+        args.append("--exitfirst")
     return args
 
 
@@ -261,7 +270,7 @@ def child_main(job: ChildJob, conn: Any) -> None:
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
     sys.dont_write_bytecode = True
     install_import_guard(job.forbidden_imports, job.candidate_file)
-    configure_hypothesis()
+    configure_hypothesis(shrink=not job.fail_fast)
     random.seed(0)
     numpy.random.seed(0)
 

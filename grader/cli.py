@@ -11,7 +11,7 @@ import click
 
 from grader import __version__
 from grader.catalogue import Kit, find_kit
-from grader.errors import MlgradeError, UsageError
+from grader.errors import MlgradeError, UsageError, ValidationFailed
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
@@ -214,6 +214,47 @@ def grade_command(
         raise ScoreBelowMinimum(
             f"score {round(result.percent, 2):g}% is below --min-score {min_score:g}"
         )
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--solutions",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("solutions"),
+    show_default=True,
+    help="Reference answers.",
+)
+@click.option(
+    "--mutants",
+    "mutant_limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Grade an evenly spread sample of at most N mutants per exercise (default: all).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@kit_option
+def validate(
+    ids: tuple[str, ...], solutions: Path, mutant_limit: int | None, jobs: int, kit: Path | None
+) -> None:
+    """Prove hidden suites: reference 100 %, stub 0, determinism, time, mutants killed."""
+    from grader.grading import default_sandbox
+    from grader.validate import table, validate_exercise
+
+    found = find_kit(kit, need_hidden=True)
+    if not solutions.is_dir():
+        raise UsageError(f"solutions folder not found: {solutions}")
+    results = []
+    for exercise in found.select(_ids(ids)):
+        click.echo(f"validating {exercise.id} ...", err=True)
+        results.append(
+            validate_exercise(
+                exercise, found, solutions, default_sandbox(), mutant_limit=mutant_limit, jobs=jobs
+            )
+        )
+    click.echo(table(results))
+    if not all(v.ok for v in results):
+        raise ValidationFailed("validation failed: see the table above")
 
 
 def main() -> None:

@@ -25,3 +25,9 @@ class ScoreBelowMinimum(MlgradeError):
     """Grading completed but the score is under --min-score."""
 
     exit_code = 1
+
+
+class ValidationFailed(MlgradeError):
+    """`mlgrade validate` found a check that does not hold."""
+
+    exit_code = 1

@@ -142,9 +142,19 @@ class Sandbox:
         return self._collected[key]
 
     def run(
-        self, exercise: Exercise, suite: str, artifact: Path, expected: tuple[CollectedTest, ...]
+        self,
+        exercise: Exercise,
+        suite: str,
+        artifact: Path,
+        expected: tuple[CollectedTest, ...],
+        *,
+        fail_fast: bool = False,
+        test_seconds: float | None = None,
     ) -> SuiteRun:
-        """Run a suite against an artifact; every expected test ends with a record."""
+        """Run a suite against an artifact; every expected test ends with a record.
+
+        `fail_fast` stops at the first failing test (mutation analysis only needs one).
+        """
         started = time.monotonic()
         deadline = started + exercise.limits.exercise_seconds
         expected_ids = [t.nodeid for t in expected]
@@ -156,10 +166,10 @@ class Sandbox:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
-                    staging.job(collect_only=False, only=only),
+                    staging.job(collect_only=False, only=only, fail_fast=fail_fast),
                     expected=set(expected_ids),
                     deadline=deadline,
-                    test_seconds=exercise.limits.test_seconds,
+                    test_seconds=test_seconds or exercise.limits.test_seconds,
                 )
                 network = network or outcome.network
                 if outcome.import_error:
@@ -178,6 +188,8 @@ class Sandbox:
                         message=_fate_message(outcome, exercise),
                     )
                 if outcome.finished and not outcome.corrupt:
+                    break
+                if fail_fast and any(r.status != "passed" for r in records.values()):
                     break
                 pending = [n for n in expected_ids if n not in records]
                 if not pending:
@@ -379,7 +391,9 @@ class _Staging:
             shutil.copyfile(path, self.suite_dir / name)
         return self
 
-    def job(self, *, collect_only: bool, only: list[str] | None) -> ChildJob:
+    def job(
+        self, *, collect_only: bool, only: list[str] | None, fail_fast: bool = False
+    ) -> ChildJob:
         ex = self.exercise
         return ChildJob(
             sub_dir=self.sub_dir,
@@ -393,6 +407,7 @@ class _Staging:
             collect_only=collect_only,
             only=tuple(only) if only is not None else None,
             token=new_token(),
+            fail_fast=fail_fast,
         )
 
     def output_tail(self, limit: int = 2000) -> str:

@@ -1,0 +1,107 @@
+"""The command line: thin commands, one-line errors, exit codes, reports always written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from grader.cli import cli
+from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
+
+KIT = str(FIXTURES / "kit")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_list_shows_exercises():
+    result = invoke("list", "--kit", KIT)
+    assert result.exit_code == 0
+    assert "adder" in result.output and "Q2" in result.output and "6" in result.output
+
+
+def test_start_writes_a_workspace_without_hidden_suites(tmp_path):
+    workspace = tmp_path / "ws"
+    result = invoke("start", "--dir", str(workspace), "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    names = sorted(str(p.relative_to(workspace)) for p in workspace.rglob("*") if p.is_file())
+    assert names == ["README.md", "adder.py", "prompts/adder.md", "public_tests/test_adder.py"]
+    assert "hidden" not in " ".join(names)
+    (workspace / "adder.py").write_text("# mine\n")
+    again = invoke("start", "--dir", str(workspace), "--kit", KIT)
+    assert "kept your existing" in again.output
+    assert (workspace / "adder.py").read_text() == "# mine\n"
+
+
+def test_run_grades_the_workspace_and_writes_feedback(tmp_path):
+    workspace = tmp_path / "ws"
+    invoke("start", "--dir", str(workspace), "--kit", KIT)
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", workspace / "adder.py")
+    result = invoke("run", "--dir", str(workspace), "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    assert "5 / 6" in result.output and "test_mean_empty_raises" in result.output
+    assert (workspace / "feedback.html").is_file()
+
+
+def test_grade_writes_json_and_html_and_exits_zero_whatever_the_score(tmp_path):
+    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
+    result = invoke(
+        "grade",
+        str(ENGINE_SUBMISSIONS / "syntax_error"),
+        "--kit",
+        KIT,
+        "--json",
+        str(out_json),
+        "--html",
+        str(out_html),
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out_json.read_text())
+    assert {
+        "score",
+        "max_score",
+        "exercises",
+        "integrity",
+        "schema_version",
+        "mlgrade_version",
+    } <= set(data)
+    exercise = data["exercises"][0]
+    assert exercise["status"] == "import_error" and exercise["score"] == 0
+    assert {
+        "name",
+        "status",
+        "score",
+        "max_score",
+        "message",
+        "duration_s",
+        "counterexample",
+    } <= set(exercise["tests"][0])
+    assert out_html.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_missing_submission_is_a_one_line_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["grade", str(tmp_path / "nope"), "--kit", KIT])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("mlgrade: error: submission not found")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_unknown_exercise_is_a_usage_error():
+    result = CliRunner().invoke(
+        cli, ["grade", str(ENGINE_SUBMISSIONS / "correct"), "--kit", KIT, "-e", "nosuch"]
+    )
+    assert result.exit_code == 2
+    assert "unknown exercise 'nosuch'" in result.output
+
+
+def test_grade_refuses_a_kit_without_hidden_suites(tmp_path):
+    public = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit", public, ignore=shutil.ignore_patterns("hidden"))
+    result = CliRunner().invoke(
+        cli, ["grade", str(ENGINE_SUBMISSIONS / "correct"), "--kit", str(public)]
+    )
+    assert result.exit_code == 2
+    assert "no hidden suites" in result.output
