@@ -31,6 +31,7 @@ import pytest
 import scipy.stats  # noqa: F401
 import sklearn  # noqa: F401
 import sklearn.metrics  # noqa: F401
+from _pytest.config import default_plugins
 from hypothesis import HealthCheck, Phase
 
 from grader.collector import Collector, cap, encode
@@ -48,6 +49,9 @@ DISABLED_PLUGINS = (
     "doctest",
     "unraisableexception",
     "threadexception",
+    # No terminal: the collector is the only reporter, and hypothesis writes failing
+    # examples as source patches (importing libcst, ~2 s) only for a terminal.
+    "terminal",
 )
 
 
@@ -208,9 +212,6 @@ def pytest_arguments(job: ChildJob) -> list[str]:
         "--import-mode=importlib",
         "--basetemp",
         str(job.run_dir / "tmp"),
-        "-q",
-        "--tb=short",
-        "--no-header",
         "-W",
         "ignore::DeprecationWarning",
     ]
@@ -268,7 +269,8 @@ def child_main(job: ChildJob, conn: Any) -> None:
     apply_limits(job)
     os.chdir(job.sub_dir)
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
-    sys.dont_write_bytecode = True
+    # Only the trusted collection run may leave bytecode behind (see sandbox.collect).
+    sys.dont_write_bytecode = not job.collect_only
     install_import_guard(job.forbidden_imports, job.candidate_file)
     configure_hypothesis(shrink=not job.fail_fast)
     random.seed(0)
@@ -297,6 +299,11 @@ def new_token() -> str:
     """A per-run secret each channel message must carry."""
     return secrets.token_hex(16)
 
+
+# pytest imports its built-in plugins at every session start: do it once, here.
+for _plugin in default_plugins:
+    importlib.import_module(f"_pytest.{_plugin}")
+importlib.import_module("_hypothesis_pytestplugin")
 
 # Everything imported so far is long-lived: keep it out of the collector's way, and
 # out of copy-on-write page faults in forked children.

@@ -8,6 +8,7 @@ output and never unpickles anything the child sends.
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,33 +43,34 @@ def description_of(item: pytest.Item) -> str:
     return lines[0] if lines else ""
 
 
-def split_notes(exc: BaseException, crash: str) -> tuple[str, str]:
-    """Separate hypothesis' falsifying example (exception notes) from the crash message."""
-    notes = [str(n) for n in getattr(exc, "__notes__", ()) or ()]
-    kept = [n for n in notes if not n.startswith(HYPOTHESIS_NOISE)]
-    message = crash
-    for note in notes:
-        message = message.replace("\n" + note, "")
-    return message.strip(), "\n".join(kept).strip()
-
-
-def candidate_frames(excinfo: pytest.ExceptionInfo[BaseException], candidate: Path | None) -> str:
+def _frames(exc: BaseException, candidate: Path | None) -> str:
     """Only the candidate's own frames of a traceback, innermost last."""
     if candidate is None:
         return ""
-    lines = []
-    for entry in excinfo.traceback:
-        try:
-            same = Path(entry.path).resolve() == candidate
-        except (OSError, TypeError, ValueError):
-            same = False
-        if same:
-            source = str(entry.statement).strip().splitlines()
-            code = source[0] if source else ""
-            lines.append(f"{candidate.name}:{entry.lineno + 1} in {entry.name}\n    {code}")
+    lines = [
+        f"{candidate.name}:{frame.lineno} in {frame.name}\n    {(frame.line or '').strip()}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == str(candidate)
+    ]
     if lines:
-        lines.append(f"{excinfo.typename}: {cap(str(excinfo.value), 300)}")
+        lines.append(f"{type(exc).__name__}: {cap(str(exc), 300)}")
     return "\n".join(lines)
+
+
+def describe_failure(exc: BaseException, candidate: Path | None) -> dict[str, str]:
+    """Message, hypothesis' falsifying example and the candidate's frames of a failure."""
+    prefix = ""
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        prefix = f"(first of {len(exc.exceptions)} distinct failures) "
+        exc = exc.exceptions[0]
+    notes = [str(n) for n in getattr(exc, "__notes__", ()) or ()]
+    example = "\n".join(n for n in notes if not n.startswith(HYPOTHESIS_NOISE)).strip()
+    return {
+        "message": cap(f"{prefix}{type(exc).__name__}: {exc}".strip(), MESSAGE_LIMIT),
+        "counterexample": cap(example, MESSAGE_LIMIT),
+        "traceback": cap(_frames(exc, candidate), TRACEBACK_LIMIT),
+        "exception": type(exc).__name__,
+    }
 
 
 class Collector:
@@ -116,21 +118,41 @@ class Collector:
         self._phases[nodeid] = {"status": "passed", "duration": 0.0, "output": ""}
         self._send({"event": "start", "nodeid": nodeid})
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
-        outcome = yield
-        report = outcome.get_result()
-        if call.excinfo is None or not report.failed:
-            return
-        crash = getattr(getattr(report.longrepr, "reprcrash", None), "message", None)
-        crash = crash or f"{call.excinfo.typename}: {call.excinfo.value}"
-        message, example = split_notes(call.excinfo.value, crash)
-        report.mlgrade_detail = {
-            "message": cap(message, MESSAGE_LIMIT),
-            "counterexample": cap(example, MESSAGE_LIMIT),
-            "traceback": cap(candidate_frames(call.excinfo, self._candidate), TRACEBACK_LIMIT),
-            "exception": call.excinfo.typename,
-        }
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> pytest.TestReport:
+        """Build the report ourselves: pytest's own failure repr re-parses the test file
+        for every traceback entry, which costs more than most tests."""
+        excinfo = call.excinfo
+        longrepr: Any = None
+        detail: dict[str, str] = {}
+        if excinfo is None:
+            outcome = "passed"
+        elif isinstance(excinfo.value, pytest.skip.Exception):
+            outcome = "skipped"
+            longrepr = (str(item.path), item.location[1], str(excinfo.value))
+        else:
+            outcome = "failed"
+            detail = describe_failure(excinfo.value, self._candidate)
+            longrepr = detail["message"]
+        sections = [(f"Captured {key} {when}", text) for when, key, text in item._report_sections]
+        report = pytest.TestReport(
+            nodeid=item.nodeid,
+            location=item.location,
+            keywords={k: 1 for k in item.keywords},
+            outcome=outcome,
+            longrepr=longrepr,
+            when=call.when,
+            sections=sections,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
+        if detail:
+            report.mlgrade_detail = detail
+        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         state = self._phases.setdefault(

@@ -116,14 +116,17 @@ def _sites(tree: ast.Module) -> Iterator[_Site]:
                 return True
 
             yield _Site("negate-condition", index, negate)
-        elif isinstance(node, ast.Call) and len(node.args) >= 2:
-            if not any(isinstance(a, ast.Starred) for a in node.args[:2]):
+        elif (
+            isinstance(node, ast.Call)
+            and len(node.args) >= 2
+            and not any(isinstance(a, ast.Starred) for a in node.args[:2])
+        ):
 
-                def swap_args(n: ast.AST) -> bool:
-                    n.args[0], n.args[1] = n.args[1], n.args[0]
-                    return True
+            def swap_args(n: ast.AST) -> bool:
+                n.args[0], n.args[1] = n.args[1], n.args[0]
+                return True
 
-                yield _Site("swap-arguments", index, swap_args)
+            yield _Site("swap-arguments", index, swap_args)
         for field_name in ("body", "orelse", "finalbody"):
             body = getattr(node, field_name, None)
             if not isinstance(body, list):

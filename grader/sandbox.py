@@ -8,6 +8,7 @@ that had not run when a test hung or crashed the process.
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
 import os
@@ -116,6 +117,7 @@ class Sandbox:
         os.environ.update(CHILD_ENVIRONMENT)
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
+        self._pristine: dict[tuple[str, str], Path] = {}
 
     @property
     def start_method(self) -> str:
@@ -126,6 +128,11 @@ class Sandbox:
         key = (exercise.suite_sha256(suite), exercise.id)
         if key not in self._collected:
             with _Staging(exercise, suite, exercise.stub_path) as staging:
+                # The trusted collection run leaves pytest's rewritten bytecode in the
+                # suite folder; every later run gets a fresh copy of that folder.
+                staging.keep_suite = True
+                self._pristine[key] = staging.suite_dir
+                atexit.register(shutil.rmtree, staging.suite_dir, True)
                 outcome = self._run_child(
                     staging.job(collect_only=True, only=None),
                     expected=None,
@@ -162,7 +169,9 @@ class Sandbox:
         network = ""
         crash = ""
         timed_out = False
-        with _Staging(exercise, suite, artifact) as staging:
+        self.collect(exercise, suite)
+        pristine = self._pristine[(exercise.suite_sha256(suite), exercise.id)]
+        with _Staging(exercise, suite, artifact, pristine) as staging:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
@@ -375,10 +384,14 @@ def _fate_message(outcome: _ChildOutcome, exercise: Exercise) -> str:
 class _Staging:
     """Throw-away folders: one holding only the artifact, one holding the suite."""
 
-    def __init__(self, exercise: Exercise, suite: str, artifact: Path) -> None:
+    def __init__(
+        self, exercise: Exercise, suite: str, artifact: Path, pristine: Path | None = None
+    ) -> None:
         self.exercise = exercise
         self.suite = suite
         self.artifact = artifact
+        self.pristine = pristine
+        self.keep_suite = False
 
     def __enter__(self) -> _Staging:
         self.run_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
@@ -386,6 +399,10 @@ class _Staging:
         self.sub_dir = self.run_dir / "submission"
         self.sub_dir.mkdir()
         shutil.copyfile(self.artifact, self.sub_dir / self.exercise.artifact)
+        if self.pristine is not None:
+            # copy2 keeps mtimes, so pytest reuses the rewritten test bytecode.
+            shutil.copytree(self.pristine, self.suite_dir, dirs_exist_ok=True)
+            return self
         for path in self.exercise.suite_files(self.suite):
             name = path.name if self.suite == "hidden" else f"test_{self.exercise.id}_public.py"
             shutil.copyfile(path, self.suite_dir / name)
@@ -423,4 +440,5 @@ class _Staging:
 
     def __exit__(self, *exc: Any) -> None:
         shutil.rmtree(self.run_dir, ignore_errors=True)
-        shutil.rmtree(self.suite_dir, ignore_errors=True)
+        if not self.keep_suite:
+            shutil.rmtree(self.suite_dir, ignore_errors=True)
