@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -118,6 +119,7 @@ class Sandbox:
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
+        self._collect_lock = threading.Lock()
 
     @property
     def start_method(self) -> str:
@@ -126,6 +128,12 @@ class Sandbox:
     def collect(self, exercise: Exercise, suite: str) -> tuple[CollectedTest, ...]:
         """The tests of a suite, from a run that loads only the trusted stub."""
         key = (exercise.suite_sha256(suite), exercise.id)
+        with self._collect_lock:
+            return self._collect_locked(exercise, suite, key)
+
+    def _collect_locked(
+        self, exercise: Exercise, suite: str, key: tuple[str, str]
+    ) -> tuple[CollectedTest, ...]:
         if key not in self._collected:
             with _Staging(exercise, suite, exercise.stub_path) as staging:
                 # The trusted collection run leaves pytest's rewritten bytecode in the
