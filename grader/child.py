@@ -17,6 +17,7 @@ import secrets
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,15 @@ import sklearn.metrics  # noqa: F401
 from _pytest.config import default_plugins
 from hypothesis import HealthCheck, Phase
 
+from grader import guard
 from grader.collector import Collector, cap, encode
+from grader.processes import kill_tree
 
 CLONE_NEWNET = 0x40000000
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+PR_SET_CHILD_SUBREAPER = 36
+KERNEL_MOUNTS = ("/proc", "/sys", "/dev")
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
 PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
 # unraisableexception/threadexception run five full garbage collections over the
@@ -139,6 +146,40 @@ def isolate_network() -> str:
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
     return "in-process"
+
+
+def protect_filesystem(writable: Path) -> str:
+    """Make every mount read-only for this child except its own run folder.
+
+    Needs a private mount namespace (root or CAP_SYS_ADMIN); returns the method used.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return "unprotected"
+        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            return "unprotected"
+        target = str(writable).encode()
+        if libc.mount(target, target, None, MS_BIND | MS_REC, None) != 0:
+            return "unprotected"
+        points = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+        for point in points:
+            if point == str(writable) or point.startswith(KERNEL_MOUNTS):
+                continue
+            # Octal escapes in mountinfo (spaces in paths) are left as they are: such a
+            # mount simply stays writable, which the report cannot hide from anyone.
+            libc.mount(b"none", point.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+    except (OSError, AttributeError):
+        return "unprotected"
+    return "read-only"
+
+
+def adopt_orphans() -> None:
+    """Become the reaper of our descendants, so a double fork cannot escape the kill."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def apply_limits(job: ChildJob) -> None:
@@ -264,20 +305,34 @@ def child_main(job: ChildJob, conn: Any) -> None:
     def send(message: dict[str, Any]) -> None:
         conn.send_bytes(encode(message, token))
 
+    adopt_orphans()
     network = isolate_network()
-    send({"event": "sandbox", "network": network})
+    filesystem = protect_filesystem(job.run_dir) if not job.collect_only else "trusted"
+    send({"event": "sandbox", "network": network, "filesystem": filesystem})
+    scratch = job.run_dir / "scratch"
+    scratch.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(scratch)
+    os.environ["HOME"] = str(job.run_dir)
+    tempfile.tempdir = str(scratch)
     apply_limits(job)
     os.chdir(job.sub_dir)
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
     # Only the trusted collection run may leave bytecode behind (see sandbox.collect).
     sys.dont_write_bytecode = not job.collect_only
     install_import_guard(job.forbidden_imports, job.candidate_file)
+    # Taken here, in the child, so our own import guard counts as the original.
+    snapshot = guard.take_snapshot()
     configure_hypothesis(shrink=not job.fail_fast)
     random.seed(0)
     numpy.random.seed(0)
 
     if not job.collect_only:
         error = import_candidate(job)
+        if error is None and (replaced := guard.changes(snapshot)):
+            error = (
+                f"{job.artifact} replaced trusted code the tests rely on while being "
+                f"imported: {', '.join(replaced)}"
+            )
         if error is not None:
             send({"event": "import_error", "message": error})
             os._exit(0)
@@ -287,11 +342,14 @@ def child_main(job: ChildJob, conn: Any) -> None:
         candidate=job.candidate_file if job.module else None,
         only=frozenset(job.only) if job.only is not None else None,
         collect_only=job.collect_only,
+        check=lambda: guard.changes(snapshot),
     )
     try:
         pytest.main(pytest_arguments(job), plugins=[collector])
     except BaseException:  # noqa: BLE001 - the parent decides from what was sent
         pass
+    # Orphans of candidate code were reparented to us (the subreaper): end them too.
+    kill_tree(os.getpid(), include_root=False)
     os._exit(0)
 
 

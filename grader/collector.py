@@ -52,8 +52,6 @@ def _frames(exc: BaseException, candidate: Path | None) -> str:
         for frame in traceback.extract_tb(exc.__traceback__)
         if frame.filename == str(candidate)
     ]
-    if lines:
-        lines.append(f"{type(exc).__name__}: {cap(str(exc), 300)}")
     return "\n".join(lines)
 
 
@@ -83,12 +81,14 @@ class Collector:
         candidate: Path | None,
         only: frozenset[str] | None = None,
         collect_only: bool = False,
+        check: Callable[[], list[str]] | None = None,
     ) -> None:
         self._send = send
         self._candidate = candidate.resolve() if candidate else None
         self._only = only
         self._collect_only = collect_only
         self._phases: dict[str, dict[str, Any]] = {}
+        self._check = check
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points a hidden test is worth")
@@ -173,6 +173,11 @@ class Collector:
             if output:
                 state["output"] = cap(output, OUTPUT_LIMIT)
         if report.when == "teardown":
+            replaced = self._check() if self._check else []
+            if replaced:
+                # Trusted code was replaced during this test: nothing from here on counts.
+                self._send({"event": "tampered", "message": ", ".join(replaced)})
+                return
             self._send({"event": "result", "nodeid": report.nodeid, **state})
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

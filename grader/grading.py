@@ -19,7 +19,7 @@ from grader.results import (
     TestResult,
     TestStatus,
 )
-from grader.sandbox import CollectedTest, Sandbox, SuiteRun
+from grader.sandbox import CollectedTest, Isolation, Sandbox, SuiteRun
 from grader.workspace import Submission
 
 ORACLE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pytest", "hypothesis", "joblib")
@@ -116,8 +116,8 @@ def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestRes
 
 def grade_exercise(
     exercise: Exercise, submission: Submission, suite: str, sandbox: Sandbox
-) -> tuple[ExerciseResult, str]:
-    """Grade one exercise; also returns the sandbox's network isolation method."""
+) -> tuple[ExerciseResult, Isolation]:
+    """Grade one exercise; also returns how its child was confined."""
     expected = sandbox.collect(exercise, suite)
     artifact = submission.files.get(exercise.id)
     if artifact is None:
@@ -128,7 +128,7 @@ def grade_exercise(
             ExerciseStatus.MISSING,
             _unscored(expected, TestStatus.NOT_RUN, message),
             message=message,
-        ), ""
+        ), Isolation()
     content = artifact.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     if content == exercise.stub_path.read_bytes() or not content.strip():
@@ -140,7 +140,7 @@ def grade_exercise(
             _unscored(expected, TestStatus.FAILED, message),
             message=message,
             submission_sha256=digest,
-        ), ""
+        ), Isolation()
     run = sandbox.run(exercise, suite, artifact, expected)
     if run.import_error:
         message = submission.locate(exercise.id, run.import_error)
@@ -152,7 +152,7 @@ def grade_exercise(
             message=message,
             submission_sha256=digest,
             duration=run.duration,
-        ), run.network
+        ), run.isolation
     tests = tuple(
         t if not t.traceback else _relocated(t, submission, exercise.id)
         for t in _scored(expected, run)
@@ -166,7 +166,7 @@ def grade_exercise(
         message=message,
         submission_sha256=digest,
         duration=run.duration,
-    ), run.network
+    ), run.isolation
 
 
 def _relocated(test: TestResult, submission: Submission, exercise_id: str) -> TestResult:
@@ -232,7 +232,7 @@ def grade(
             pool.map(lambda ex: grade_exercise(ex, submission, suite, sandbox), exercises)
         )
     results = tuple(r for r, _ in graded)
-    networks = sorted({n for _, n in graded if n})
+    isolations = [i for _, i in graded if i.network]
     findings = tuple(scan_submission(submission, exercises))
     return GradeResult(
         submission=submission.name,
@@ -243,7 +243,8 @@ def grade(
         integrity=findings,
         sandbox={
             "start_method": sandbox.start_method,
-            "network": "/".join(networks) if networks else "not needed",
+            "network": "/".join(sorted({i.network for i in isolations})) or "not needed",
+            "filesystem": "/".join(sorted({i.filesystem for i in isolations})) or "not needed",
         },
         versions=library_versions(),
         mlgrade_version=__version__,

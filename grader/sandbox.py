@@ -9,8 +9,10 @@ that had not run when a test hung or crashed the process.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import multiprocessing
+import multiprocessing.spawn
 import os
 import shutil
 import signal
@@ -25,6 +27,7 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.child import ChildJob, child_main, new_token
 from grader.errors import KitError
+from grader.processes import kill_tree
 
 MESSAGE_MAX_BYTES = 256 * 1024
 POLL_SECONDS = 0.05
@@ -73,6 +76,14 @@ class TestRecord:
 
 
 @dataclass(frozen=True)
+class Isolation:
+    """How a child was confined, as it reported."""
+
+    network: str = ""
+    filesystem: str = ""
+
+
+@dataclass(frozen=True)
 class SuiteRun:
     """Outcome of running a suite against one artifact."""
 
@@ -80,7 +91,7 @@ class SuiteRun:
     import_error: str = ""
     timed_out: bool = False
     crash: str = ""
-    network: str = ""
+    isolation: Isolation = Isolation()
     output_tail: str = ""
     duration: float = 0.0
 
@@ -92,6 +103,7 @@ class _ChildOutcome:
     collect_error: str = ""
     import_error: str = ""
     network: str = ""
+    filesystem: str = ""
     current: str | None = None
     current_fate: str = ""  # "timeout" or "crashed" for the test that was running
     finished: bool = False
@@ -99,6 +111,23 @@ class _ChildOutcome:
     corrupt: str = ""
     exit_reason: str = ""
     started_tests: int = 0
+
+
+CHILD_NAME = "mlgrade-child"
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict[str, Any]:
+    """multiprocessing re-imports the parent's __main__ in every child; ours need only
+    grader.child, and a main script without a __name__ guard (or stdin) would break."""
+    data = _preparation_data(name)
+    if name == CHILD_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _preparation_without_main
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
@@ -174,7 +203,7 @@ class Sandbox:
         deadline = started + exercise.limits.exercise_seconds
         expected_ids = [t.nodeid for t in expected]
         records: dict[str, TestRecord] = {}
-        network = ""
+        isolation = Isolation()
         crash = ""
         timed_out = False
         self.collect(exercise, suite)
@@ -188,12 +217,13 @@ class Sandbox:
                     deadline=deadline,
                     test_seconds=test_seconds or exercise.limits.test_seconds,
                 )
-                network = network or outcome.network
+                if outcome.network and not isolation.network:
+                    isolation = Isolation(outcome.network, outcome.filesystem)
                 if outcome.import_error:
                     return SuiteRun(
                         records={},
                         import_error=outcome.import_error,
-                        network=network,
+                        isolation=isolation,
                         output_tail=staging.output_tail(),
                         duration=time.monotonic() - started,
                     )
@@ -236,7 +266,7 @@ class Sandbox:
             records=records,
             timed_out=timed_out,
             crash=crash,
-            network=network,
+            isolation=isolation,
             output_tail=tail,
             duration=time.monotonic() - started,
         )
@@ -245,7 +275,9 @@ class Sandbox:
         self, job: ChildJob, *, expected: set[str] | None, deadline: float, test_seconds: float
     ) -> _ChildOutcome:
         reader, writer = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=child_main, args=(job, writer), daemon=False)
+        process = self._context.Process(
+            target=child_main, args=(job, writer), name=CHILD_NAME, daemon=False
+        )
         process.start()
         writer.close()
         outcome = _ChildOutcome()
@@ -297,6 +329,10 @@ class Sandbox:
         return outcome
 
 
+class _Untrusted(Exception):
+    """The child reported that its own results can no longer be trusted."""
+
+
 def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOutcome) -> bool:
     """Validate one channel message and fold it into the outcome; False stops trusting."""
     try:
@@ -306,6 +342,9 @@ def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOu
         event = message["event"]
         if event == "sandbox":
             outcome.network = str(message["network"])
+            outcome.filesystem = str(message["filesystem"])
+        elif event == "tampered":
+            raise _Untrusted(f"the code replaced trusted functions: {message['message']}")
         elif event == "collected":
             outcome.collected = [
                 CollectedTest(
@@ -347,6 +386,9 @@ def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOu
             outcome.finished = True
         else:
             raise ValueError(f"unknown event {event!r}")
+    except _Untrusted as exc:
+        outcome.corrupt = str(exc)
+        return False
     except (ValueError, KeyError, TypeError) as exc:
         outcome.corrupt = f"the result channel was tampered with ({exc})"
         return False
@@ -354,13 +396,17 @@ def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOu
 
 
 def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
-    """Kill the child and every process left in its group."""
+    """Kill the child, its process group and every descendant, even ones that left it.
+
+    The child is its descendants' subreaper, so a double fork cannot escape this scan;
+    stopping everything first keeps a fork bomb from outrunning it.
+    """
     pid = process.pid
     if pid is not None:
-        try:
+        if process.exitcode is None:  # a reaped child's pid may already be reused
+            kill_tree(pid)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     if process.exitcode is None:
         process.kill()
     process.join(10)

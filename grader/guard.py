@@ -1,0 +1,83 @@
+"""Detect candidate code that replaced the trusted functions the hidden tests rely on.
+
+A snapshot of the trusted modules is taken in the warm parent, before any candidate
+code exists; the child compares against it after importing the candidate's module
+and after every test.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+
+# Modules whose functions the suites and oracles call to decide a grade.
+TRUSTED_MODULES = (
+    "builtins",
+    "math",
+    "operator",
+    "functools",
+    "itertools",
+    "json",
+    "time",
+    "copy",
+    "numpy",
+    "numpy.testing",
+    "numpy.linalg",
+    "numpy.random",
+    "pytest",
+    "_pytest.python_api",
+    "_pytest.outcomes",
+    "_pytest.raises",
+    "hypothesis",
+    "hypothesis.strategies",
+    "scipy.stats",
+    "sklearn",
+    "sklearn.base",
+    "sklearn.metrics",
+    "sklearn.model_selection",
+    "sklearn.utils.validation",
+    "grader.collector",
+    "grader.guard",
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every callable attribute of the trusted modules (held, so identity is exact)."""
+
+    modules: dict[str, ModuleType]
+    attributes: dict[tuple[str, str], object]
+
+
+def _trusted() -> dict[str, ModuleType]:
+    return {name: sys.modules[name] for name in TRUSTED_MODULES if name in sys.modules}
+
+
+def take_snapshot() -> Snapshot:
+    """Record the trusted modules as they are now."""
+    modules = _trusted()
+    attributes = {
+        (name, attr): value
+        for name, module in modules.items()
+        for attr, value in list(vars(module).items())
+        if callable(value) or isinstance(value, ModuleType)
+    }
+    return Snapshot(modules=modules, attributes=attributes)
+
+
+def changes(snapshot: Snapshot, limit: int = 3) -> list[str]:
+    """Names of trusted functions or modules that are no longer the originals."""
+    found: list[str] = []
+    missing = object()
+    for name, module in snapshot.modules.items():
+        if sys.modules.get(name) is not module:
+            found.append(f"sys.modules[{name!r}]")
+            if len(found) >= limit:
+                return found
+    for (name, attr), original in snapshot.attributes.items():
+        if vars(snapshot.modules[name]).get(attr, missing) is not original:
+            found.append(f"{name}.{attr}")
+            if len(found) >= limit:
+                break
+    return found
