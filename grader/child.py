@@ -44,6 +44,11 @@ CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 PR_SET_CHILD_SUBREAPER = 36
 KERNEL_MOUNTS = ("/proc", "/sys", "/dev")
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# CAP_SETPCAP 8 last: it is what allows dropping the others from the bounding set.
+DROPPED_CAPABILITIES = (6, 7, 12, 13, 16, 17, 18, 19, 21, 22, 24, 25, 27, 8)
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
 PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
 # unraisableexception/threadexception run five full garbage collections over the
@@ -192,21 +197,60 @@ def apply_limits(job: ChildJob) -> None:
     except OSError:
         pass
     address_space = vm_size + job.memory_mb * 1024 * 1024
+    # Hard limits too, so candidate code cannot raise them back (it has no
+    # CAP_SYS_RESOURCE after drop_capabilities). CPU: SIGXCPU first, SIGKILL a second later.
     limits = [
-        (resource.RLIMIT_AS, address_space),
-        (resource.RLIMIT_CPU, job.cpu_seconds),
-        (resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT),
-        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_AS, address_space, address_space),
+        (resource.RLIMIT_CPU, job.cpu_seconds, job.cpu_seconds + 1),
+        (resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT),
+        (resource.RLIMIT_CORE, 0, 0),
     ]
-    for kind, value in limits:
+    for kind, soft, hard in limits:
         try:
-            soft, hard = resource.getrlimit(kind)
-            cap_value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(kind, (cap_value, hard))
+            _, current_hard = resource.getrlimit(kind)
+            if current_hard != resource.RLIM_INFINITY:
+                soft, hard = min(soft, current_hard), min(hard, current_hard)
+            resource.setrlimit(kind, (soft, hard))
         except (ValueError, OSError):
             pass
     # Writes past the file-size limit fail with an error instead of killing us.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def drop_capabilities() -> str:
+    """Give up the root powers that would undo the sandbox (limits, mounts, namespaces)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        for cap in DROPPED_CAPABILITIES:
+            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+        header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+        data = (_CapData * 2)()
+        if libc.capget(ctypes.byref(header), data) != 0:
+            return "unchanged"
+        for cap in DROPPED_CAPABILITIES:
+            bit = ~(1 << (cap % 32)) & 0xFFFFFFFF
+            word = data[cap // 32]
+            word.effective &= bit
+            word.permitted &= bit
+            word.inheritable &= bit
+        if libc.capset(ctypes.byref(header), data) != 0:
+            return "unchanged"
+    except (OSError, AttributeError):
+        return "unchanged"
+    return "dropped"
 
 
 def redirect_output(run_dir: Path) -> None:
@@ -315,6 +359,8 @@ def child_main(job: ChildJob, conn: Any) -> None:
     os.environ["HOME"] = str(job.run_dir)
     tempfile.tempdir = str(scratch)
     apply_limits(job)
+    if not job.collect_only:
+        drop_capabilities()
     os.chdir(job.sub_dir)
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
     # Only the trusted collection run may leave bytecode behind (see sandbox.collect).
@@ -329,6 +375,7 @@ def child_main(job: ChildJob, conn: Any) -> None:
     if not job.collect_only:
         error = import_candidate(job)
         if error is None and (replaced := guard.changes(snapshot)):
+            guard.restore(snapshot)
             error = (
                 f"{job.artifact} replaced trusted code the tests rely on while being "
                 f"imported: {', '.join(replaced)}"
@@ -343,6 +390,7 @@ def child_main(job: ChildJob, conn: Any) -> None:
         only=frozenset(job.only) if job.only is not None else None,
         collect_only=job.collect_only,
         check=lambda: guard.changes(snapshot),
+        restore=lambda: guard.restore(snapshot),
     )
     try:
         pytest.main(pytest_arguments(job), plugins=[collector])

@@ -82,6 +82,7 @@ class Collector:
         only: frozenset[str] | None = None,
         collect_only: bool = False,
         check: Callable[[], list[str]] | None = None,
+        restore: Callable[[], None] | None = None,
     ) -> None:
         self._send = send
         self._candidate = candidate.resolve() if candidate else None
@@ -89,6 +90,7 @@ class Collector:
         self._collect_only = collect_only
         self._phases: dict[str, dict[str, Any]] = {}
         self._check = check
+        self._restore = restore
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points a hidden test is worth")
@@ -176,6 +178,8 @@ class Collector:
             replaced = self._check() if self._check else []
             if replaced:
                 # Trusted code was replaced during this test: nothing from here on counts.
+                if self._restore:
+                    self._restore()
                 self._send({"event": "tampered", "message": ", ".join(replaced)})
                 return
             self._send({"event": "result", "nodeid": report.nodeid, **state})

@@ -183,7 +183,7 @@ def _overall(
             f"the suite ran out of its {exercise.limits.exercise_seconds:g} s time limit"
         )
     if run.crash:
-        return ExerciseStatus.CRASHED, f"the grading process died: {run.crash}"
+        return ExerciseStatus.CRASHED, f"grading stopped early: {run.crash}"
     failed = [t for t in tests if t.status is not TestStatus.PASSED]
     if (
         tests

@@ -81,3 +81,13 @@ def changes(snapshot: Snapshot, limit: int = 3) -> list[str]:
             if len(found) >= limit:
                 break
     return found
+
+
+def restore(snapshot: Snapshot) -> None:
+    """Put the originals back, so the grader can still report on a tampering child."""
+    for name, module in snapshot.modules.items():
+        sys.modules[name] = module
+    for (name, attr), original in snapshot.attributes.items():
+        namespace = vars(snapshot.modules[name])
+        if namespace.get(attr) is not original:
+            namespace[attr] = original
