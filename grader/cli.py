@@ -117,8 +117,9 @@ def _grade(submission_path: Path, kit: Kit, ids: list[str] | None, suite: str, j
     help="The workspace to grade.",
 )
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--watch", is_flag=True, help="Regrade an exercise each time its file is saved.")
 @kit_option
-def run(ids: tuple[str, ...], directory: Path, jobs: int, kit: Path | None) -> None:
+def run(ids: tuple[str, ...], directory: Path, jobs: int, watch: bool, kit: Path | None) -> None:
     """Grade your workspace with every suite available here; write feedback.html."""
     from grader.report import terminal_summary, write_html
 
@@ -130,12 +131,37 @@ def run(ids: tuple[str, ...], directory: Path, jobs: int, kit: Path | None) -> N
         raise UsageError(f"no exercise files in {directory}: run `mlgrade start` first")
     exercises = found.select(wanted)
     suite = "hidden" if all(ex.has_hidden for ex in exercises) else "public"
+    if watch:
+        _watch(directory, found, exercises, suite)
+        return
     result, _ = _grade(directory, found, wanted, suite, jobs)
     click.echo(terminal_summary(result))
     if suite == "public":
         click.echo("(public tests only: the interviewer's hidden tests decide the grade)")
     html = write_html(result, directory / "feedback.html", found)
     click.echo(f"feedback: {html}")
+
+
+def _watch(directory: Path, kit: Kit, exercises: list, suite: str) -> None:
+    import threading
+
+    from grader.watch import watch
+
+    def regrade(exercise):
+        result, _ = _grade(directory, kit, [exercise.id], suite, 1)
+        return result.exercise(exercise.id)
+
+    click.echo(f"watching {directory} ({suite} tests); Ctrl-C to stop")
+    try:
+        watch(
+            directory,
+            exercises,
+            regrade,
+            lambda c: click.echo(c.describe()),
+            stop=threading.Event(),
+        )
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @cli.command("grade")
@@ -216,6 +242,81 @@ def grade_command(
         )
 
 
+@cli.command("grade-batch")
+@click.argument("submissions_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for per-candidate reports, grades.csv and summary.html.",
+)
+@click.option(
+    "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Submissions graded at once.",
+)
+@click.option(
+    "--similarity-threshold",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="List code pairs at least this similar (0-1).",
+)
+@click.option(
+    "--solutions",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help='Reference answers, compared with the candidates as "reference".',
+)
+@kit_option
+def grade_batch_command(
+    submissions_dir: Path,
+    out_dir: Path,
+    exercises: tuple[str, ...],
+    jobs: int,
+    similarity_threshold: float,
+    solutions: Path | None,
+    kit: Path | None,
+) -> None:
+    """Grade every submission in a folder (subfolders, .zip, .ipynb) in parallel."""
+    from grader.batch import discover, grade_batch
+
+    found = find_kit(kit, need_hidden=True)
+    total = len(discover(submissions_dir, out_dir))
+    if not total:
+        raise UsageError(f"no submissions in {submissions_dir} (subfolders, .zip or .ipynb)")
+    with click.progressbar(
+        length=total, label="grading", item_show_func=lambda name: name, file=sys.stderr
+    ) as bar:
+        batch = grade_batch(
+            submissions_dir,
+            out_dir,
+            found,
+            jobs=jobs,
+            exercise_ids=_ids(exercises) or None,
+            progress=lambda row: bar.update(1, row.candidate),
+            similarity_threshold=similarity_threshold,
+            solutions=solutions,
+        )
+    click.echo(
+        f"{len(batch.rows)} submission(s): {batch.regraded} graded, "
+        f"{batch.reused} reused from cache, {batch.errors} error(s)"
+    )
+    for row in batch.rows:
+        if row.result is None:
+            click.echo(f"  {row.candidate}: {row.error}")
+    click.echo(f"{len(batch.pairs)} similar pair(s) at {similarity_threshold:.0%} or more")
+    click.echo(f"gradebook: {batch.csv_path}")
+    click.echo(f"summary: {batch.summary_path}")
+
+
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option(
@@ -255,6 +356,47 @@ def validate(
     click.echo(table(results))
     if not all(v.ok for v in results):
         raise ValidationFailed("validation failed: see the table above")
+
+
+@cli.group()
+def ci() -> None:
+    """Set up continuous grading in a candidate's repository."""
+
+
+@ci.command("init")
+@click.argument("provider", type=click.Choice(["github"]))
+@click.option(
+    "--repo",
+    "repository",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The candidate's repository.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="Fail the job below this percentage.",
+)
+@click.option(
+    "--submission-dir",
+    default=".",
+    show_default=True,
+    help="Folder of the repository holding the exercise files.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing workflow.")
+def ci_init(
+    provider: str, repository: Path, min_score: float, submission_dir: str, force: bool
+) -> None:
+    """Write a workflow that grades each pull request (hidden suites come from secrets)."""
+    from grader.ci import write_github_workflow
+
+    path = write_github_workflow(
+        repository, min_score=min_score, submission_dir=submission_dir, force=force
+    )
+    click.echo(f"wrote {path}: set the MLGRADE_KIT_REPO and MLGRADE_KIT_TOKEN secrets")
 
 
 def main() -> None:

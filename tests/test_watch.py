@@ -1,0 +1,94 @@
+"""`mlgrade run --watch`: regrade on save and report only what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.grading import grade
+from grader.results import ExerciseResult, ExerciseStatus, TestResult, TestStatus
+from grader.watch import compare, watch
+from grader.workspace import load_submission
+from tests.conftest import ENGINE_SUBMISSIONS
+
+
+def _result(passing: dict[str, bool]) -> ExerciseResult:
+    tests = tuple(
+        TestResult(
+            name=name,
+            description="",
+            status=TestStatus.PASSED if ok else TestStatus.FAILED,
+            score=1.0 if ok else 0.0,
+            max_score=1.0,
+        )
+        for name, ok in passing.items()
+    )
+    return ExerciseResult(
+        id="x",
+        title="",
+        area="python",
+        status=ExerciseStatus.GRADED,
+        score=sum(t.score for t in tests),
+        max_score=len(tests),
+        suite="hidden",
+        tests=tests,
+    )
+
+
+names = st.lists(st.sampled_from("abcdefgh"), unique=True, min_size=1)
+
+
+@given(
+    names.flatmap(
+        lambda ns: st.tuples(*(st.tuples(st.just(n), st.booleans(), st.booleans()) for n in ns))
+    )
+)
+def test_compare_lists_exactly_the_tests_that_flipped(rows):
+    before = _result({n: b for n, b, _ in rows})
+    after = _result({n: a for n, _, a in rows})
+    change = compare(before, after)
+    assert set(change.newly_passing) == {n for n, b, a in rows if a and not b}
+    assert set(change.newly_failing) == {n for n, b, a in rows if b and not a}
+    assert change.previous_score == before.score and change.score == after.score
+
+
+def test_first_grading_reports_passing_tests_and_no_failures():
+    change = compare(None, _result({"a": True, "b": False}))
+    assert change.newly_passing == ("a",) and change.newly_failing == ()
+    assert "was" not in change.describe()
+
+
+def test_saving_a_file_triggers_a_regrade_with_the_difference(engine_kit, tmp_path):
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", tmp_path / "adder.py")
+    exercise = engine_kit.get("adder")
+    changes = []
+    stop = threading.Event()
+
+    def regrade(ex):
+        return grade(load_submission(tmp_path, engine_kit), engine_kit, [ex.id]).exercise(ex.id)
+
+    thread = threading.Thread(
+        target=watch,
+        args=(tmp_path, [exercise], regrade, changes.append),
+        kwargs={"stop": stop, "interval": 0.1},
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not changes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    shutil.copy(ENGINE_SUBMISSIONS / "correct" / "adder.py", tmp_path / "adder.py")
+    os.utime(tmp_path / "adder.py", ns=(time.time_ns(), time.time_ns() + 10**9))
+    while len(changes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(10)
+    assert [c.score for c in changes] == [5, 6]
+    assert changes[1].newly_passing == ("test_mean_empty_raises",)
+    assert changes[1].newly_failing == ()
+    assert "now passing: test_mean_empty_raises" in changes[1].describe()
