@@ -195,6 +195,18 @@ def _store(out_dir: Path, name: str, text: str, result: GradeResult, kit: Kit, k
     key_path.write_text(key + "\n", encoding="utf-8")
 
 
+def _grade_locally(
+    candidates: list[Candidate], kit_root: str, ids: tuple[str, ...], jobs: int
+) -> Iterator[tuple[Candidate, str | None, str]]:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            pool.submit(_grade_candidate, candidate, kit_root, ids): candidate
+            for candidate in candidates
+        }
+        for future in as_completed(futures):
+            yield futures[future], *future.result()
+
+
 def _grade_all(
     candidates: tuple[Candidate, ...],
     out_dir: Path,
@@ -202,6 +214,7 @@ def _grade_all(
     exercises: list[Exercise],
     jobs: int,
     progress: Progress | None,
+    scheduler: str | None = None,
 ) -> Iterator[BatchRow]:
     ids = tuple(ex.id for ex in exercises)
     pending: list[tuple[Candidate, str]] = []
@@ -221,23 +234,23 @@ def _grade_all(
         if progress is not None:
             progress(row)
         yield row
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {
-            pool.submit(_grade_candidate, candidate, str(kit.root), ids): (candidate, key)
-            for candidate, key in pending
-        }
-        for future in as_completed(futures):
-            candidate, key = futures[future]
-            text, error = future.result()
-            if text is None:
-                row = BatchRow(candidate.name, candidate.path, None, error)
-            else:
-                result = from_json(text)
-                _store(out_dir, candidate.name, text, result, kit, key)
-                row = BatchRow(candidate.name, candidate.path, result)
-            if progress is not None:
-                progress(row)
-            yield row
+    keys = dict(pending)
+    if scheduler is None:
+        outcomes = _grade_locally(list(keys), str(kit.root), ids, jobs)
+    else:
+        from grader.cluster import grade_on_cluster
+
+        outcomes = grade_on_cluster(scheduler, list(keys), kit, ids)
+    for candidate, text, error in outcomes:
+        if text is None:
+            row = BatchRow(candidate.name, candidate.path, None, error)
+        else:
+            result = from_json(text)
+            _store(out_dir, candidate.name, text, result, kit, keys[candidate])
+            row = BatchRow(candidate.name, candidate.path, result)
+        if progress is not None:
+            progress(row)
+        yield row
 
 
 def _sources(rows: tuple[BatchRow, ...], kit: Kit, exercises: list[Exercise]) -> list[Source]:
@@ -273,8 +286,13 @@ def grade_batch(
     progress: Progress | None = None,
     similarity_threshold: float = THRESHOLD,
     solutions: Path | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
-    """Grade every submission in a folder; write per-candidate reports, grades.csv, summary.html."""
+    """Grade every submission in a folder; write per-candidate reports, grades.csv, summary.html.
+
+    With `scheduler` (a Dask scheduler address) the grading runs on that cluster and
+    `jobs` is unused; see grader.cluster.
+    """
     from grader.gradebook import write_gradebook, write_summary
 
     exercises = kit.select(exercise_ids)
@@ -291,7 +309,7 @@ def grade_batch(
         sandbox.collect(exercise, SUITE)
     rows = tuple(
         sorted(
-            _grade_all(candidates, out_dir, kit, exercises, jobs, progress),
+            _grade_all(candidates, out_dir, kit, exercises, jobs, progress, scheduler),
             key=lambda r: r.candidate,
         )
     )

@@ -275,6 +275,13 @@ def grade_command(
     default=None,
     help='Reference answers, compared with the candidates as "reference".',
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Grade on this Dask scheduler (tcp://host:8786) instead of locally; "
+    "needs mlgrade[cluster]. --jobs is then unused.",
+)
 @kit_option
 def grade_batch_command(
     submissions_dir: Path,
@@ -283,6 +290,7 @@ def grade_batch_command(
     jobs: int,
     similarity_threshold: float,
     solutions: Path | None,
+    scheduler: str | None,
     kit: Path | None,
 ) -> None:
     """Grade every submission in a folder (subfolders, .zip, .ipynb) in parallel."""
@@ -304,6 +312,7 @@ def grade_batch_command(
             progress=lambda row: bar.update(1, row.candidate),
             similarity_threshold=similarity_threshold,
             solutions=solutions,
+            scheduler=scheduler,
         )
     click.echo(
         f"{len(batch.rows)} submission(s): {batch.regraded} graded, "
