@@ -60,23 +60,19 @@ def stratified_kfold_indices(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified folds: each class is spread over the test folds as evenly as possible.
 
-    The members of every class are shuffled with ``numpy.random.default_rng(seed)``
-    and dealt round-robin over the folds, continuing where the previous class
-    stopped, so per-class counts (and overall fold sizes) differ by at most one.
+    The samples are put in a random order (``numpy.random.default_rng(seed)``),
+    grouped by class with a stable sort, and dealt round-robin over the folds,
+    so per-class counts (and overall fold sizes) differ by at most one.
     """
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {y.shape}")
     n_samples = len(y)
     n_splits = _check_splits(n_samples, n_splits)
-    rng = np.random.default_rng(seed)
-    _, codes = np.unique(y, return_inverse=True)
+    shuffled = np.random.default_rng(seed).permutation(n_samples)
+    by_class = shuffled[np.argsort(y[shuffled], kind="stable")]
     fold_of = np.empty(n_samples, dtype=np.int64)
-    position = 0
-    for code in range(codes.max() + 1):
-        members = rng.permutation(np.flatnonzero(codes == code))
-        fold_of[members] = (position + np.arange(len(members))) % n_splits
-        position += len(members)
+    fold_of[by_class] = np.arange(n_samples) % n_splits
     splits = []
     for fold in range(n_splits):
         test_idx = np.flatnonzero(fold_of == fold)
@@ -96,12 +92,13 @@ def time_series_split(
     n_splits = _check_n_splits(n_splits)
     if gap < 0:
         raise ValueError(f"gap must be non-negative, got {gap}")
-    if n_splits + 1 > n_samples:
-        raise ValueError(
-            f"n_splits + 1 = {n_splits + 1} folds is more than the number of samples {n_samples}"
-        )
     if test_size is None:
         test_size = n_samples // (n_splits + 1)
+        if test_size < 1:
+            raise ValueError(
+                f"n_splits + 1 = {n_splits + 1} folds need at least as many samples, "
+                f"got n_samples={n_samples}"
+            )
     elif test_size < 1:
         raise ValueError(f"test_size must be at least 1, got {test_size}")
     first_test = n_samples - n_splits * test_size
@@ -111,10 +108,11 @@ def time_series_split(
             f"with test_size={test_size} and gap={gap}"
         )
     indices = np.arange(n_samples)
-    return [
-        (indices[: start - gap], indices[start : start + test_size])
-        for start in range(first_test, n_samples, test_size)
-    ]
+    splits = []
+    for fold in range(n_splits):
+        start = first_test + fold * test_size
+        splits.append((indices[: start - gap], indices[start : start + test_size]))
+    return splits
 
 
 def scaled_cv_scores(estimator, X, y, n_splits: int = 5) -> np.ndarray:
@@ -122,11 +120,10 @@ def scaled_cv_scores(estimator, X, y, n_splits: int = 5) -> np.ndarray:
 
     The scaler is fitted on each training fold only and a fresh clone of
     ``estimator`` is fitted per fold; the estimator passed in stays unfitted.
+    A 1-D ``X`` is rejected by ``StandardScaler`` with a ValueError.
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"X must be two-dimensional, got shape {X.shape}")
     if len(X) != len(y):
         raise ValueError(f"X and y have different lengths: {len(X)} != {len(y)}")
     scores = []

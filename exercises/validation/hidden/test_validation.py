@@ -238,9 +238,9 @@ def test_stratified_class_balance(args, seed):
 
 @pytest.mark.points(1)
 def test_stratified_types_and_nonempty_folds():
-    """stratified_kfold_indices returns integer arrays and never an empty test fold."""
+    """stratified_kfold_indices returns integer arrays, 5 folds by default, no empty test fold."""
     y = [0, 1, 2, 3, 4, 5, 6, 7, 7, 7]  # many singleton classes
-    got = sub.stratified_kfold_indices(y, 5, seed=0)
+    got = sub.stratified_kfold_indices(y, seed=0)
     _assert_split_types(got, "stratified_kfold_indices")
     sizes = [len(test) for _, test in got]
     assert len(sizes) == 5 and min(sizes) >= 1, (
@@ -271,7 +271,13 @@ def test_stratified_seed():
 @pytest.mark.points(1)
 def test_stratified_invalid():
     """stratified_kfold_indices raises ValueError for n_splits < 2, n_splits > len(y), 2-D y."""
-    cases = [([0, 1, 0, 1], 1), ([0, 1, 0, 1], 0), ([0, 1, 0, 1], 5), ([], 2), ([[0, 1]] * 4, 2)]
+    cases = [
+        ([0, 1, 0, 1], 1),
+        ([0, 1, 0, 1], 0),
+        ([0, 1, 0, 1], 5),
+        ([], 2),
+        ([[0, 1, 0, 1], [1, 0, 1, 0]], 2),
+    ]
     for y, k in cases:
         with pytest.raises(ValueError):
             sub.stratified_kfold_indices(y, k, seed=0)
