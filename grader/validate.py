@@ -79,6 +79,19 @@ class Validation:
         )
 
 
+def loses_points(
+    exercise: Exercise, artifact: Path, sandbox: Sandbox, *, test_seconds: float | None = None
+) -> bool:
+    """Whether an answer fails at least one hidden test (stops at the first failure)."""
+    expected = sandbox.collect(exercise, "hidden")
+    run = sandbox.run(
+        exercise, "hidden", artifact, expected, fail_fast=True, test_seconds=test_seconds
+    )
+    if run.import_error or run.timed_out:
+        return True
+    return any(r.status != "passed" for r in run.records.values())
+
+
 def _mutant_killed(
     exercise: Exercise, mutant: Mutant, sandbox: Sandbox, test_seconds: float
 ) -> bool:
@@ -86,13 +99,7 @@ def _mutant_killed(
     try:
         path = folder / exercise.artifact
         path.write_text(mutant.source, encoding="utf-8")
-        expected = sandbox.collect(exercise, "hidden")
-        run = sandbox.run(
-            exercise, "hidden", path, expected, fail_fast=True, test_seconds=test_seconds
-        )
-        if run.import_error or run.timed_out:
-            return True
-        return any(r.status != "passed" for r in run.records.values())
+        return loses_points(exercise, path, sandbox, test_seconds=test_seconds)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
