@@ -1,0 +1,315 @@
+"""Hidden suite for the streaming exercise (seed question Q1)."""
+
+import csv
+import itertools
+import math
+import re
+import tracemalloc
+
+import pytest
+import streaming as sub
+from hypothesis import Phase, example, given, settings
+from hypothesis import strategies as st
+
+# no explain phase: it only slows down the report of a failing example
+PHASES = [phase for phase in Phase if phase is not Phase.explain]
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _EndlessCounter:
+    """An endless iterator 0, 1, 2, ... that records how many items were taken.
+
+    It fails loudly after ``limit`` items so that an eager implementation
+    errors out instead of running forever.
+    """
+
+    def __init__(self, limit=10_000):
+        self.taken = 0
+        self.limit = limit
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.taken >= self.limit:
+            raise RuntimeError(
+                f"iter_chunks consumed more than {self.limit} items of an endless iterator"
+            )
+        self.taken += 1
+        return self.taken - 1
+
+
+def _brute_chunks(items, size):
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _parse(text):
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _oracle(pairs):
+    """Brute-force grouped mean of (key, value_text) pairs."""
+    groups = {}
+    for key, text in pairs:
+        number = _parse(text)
+        if number is not None:
+            groups.setdefault(key, []).append(number)
+    return {key: math.fsum(vals) / len(vals) for key, vals in groups.items()}, groups
+
+
+def _check_means(got, expected, groups=None):
+    assert isinstance(got, dict), f"expected a dict, got {type(got).__name__}"
+    assert set(got) == set(expected), (
+        f"expected groups {sorted(expected)}, got {sorted(got, key=repr)}"
+    )
+    for key, want in expected.items():
+        value = got[key]
+        assert type(value) is float, (
+            f"expected a Python float for group {key!r}, got {type(value).__name__}"
+        )
+        scale = max([1.0] + [abs(v) for v in groups[key]]) if groups else max(1.0, abs(want))
+        assert abs(value - want) <= 1e-9 * scale, f"group {key!r}: expected {want!r}, got {value!r}"
+
+
+KEYS = st.sampled_from(["a", "b", "north", "c,d", 'say "hi"', "multi\nline", "x y", "", "7"])
+VALID_VALUES = st.builds(
+    lambda cents, pad: f"{pad}{cents / 100!r}{pad}",
+    st.integers(-(10**6), 10**6),
+    st.sampled_from(["", " ", "  ", "\t"]),
+)
+JUNK_VALUES = st.sampled_from(
+    [
+        "",
+        " ",
+        "abc",
+        "nan",
+        "NaN",
+        " nan ",
+        "inf",
+        "-inf",
+        "Infinity",
+        "1e400",
+        "1.2.3",
+        "--1",
+        "1,5",
+    ]
+)
+VALUES = st.one_of(VALID_VALUES, VALID_VALUES, JUNK_VALUES)
+
+
+# --------------------------------------------------------------------------- iter_chunks
+
+
+@pytest.mark.points(3)
+@settings(max_examples=50, phases=PHASES)
+@given(items=st.lists(st.integers(), max_size=40), size=st.integers(1, 12))
+@example(items=list(range(12)), size=4)
+@example(items=list(range(13)), size=4)
+@example(items=list(range(3)), size=1)
+@example(items=list(range(3)), size=5)
+def test_iter_chunks_matches_slicing(items, size):
+    """iter_chunks gives consecutive lists of size items, only the last one shorter."""
+    got = list(sub.iter_chunks(iter(items), size))
+    want = _brute_chunks(items, size)
+    assert got == want, f"expected {want}, got {got}"
+    assert all(type(chunk) is list for chunk in got), (
+        f"expected every chunk to be a list, got {[type(c).__name__ for c in got]}"
+    )
+
+
+@pytest.mark.points(3)
+def test_iter_chunks_is_lazy_on_an_endless_iterator():
+    """iter_chunks consumes an endless iterator only as far as the chunks requested need."""
+    source = _EndlessCounter()
+    chunks = sub.iter_chunks(source, 4)
+    assert source.taken == 0, f"expected nothing consumed before next(), got {source.taken} items"
+    first = next(chunks)
+    assert first == [0, 1, 2, 3], f"expected [0, 1, 2, 3], got {first}"
+    assert source.taken == 4, f"expected 4 items consumed after one chunk, got {source.taken}"
+    second = next(chunks)
+    assert second == [4, 5, 6, 7], f"expected [4, 5, 6, 7], got {second}"
+    assert source.taken == 8, f"expected 8 items consumed after two chunks, got {source.taken}"
+    many = list(itertools.islice(sub.iter_chunks(itertools.count(), 3), 100))
+    assert many[-1] == [297, 298, 299], f"expected chunk 100 to be [297, 298, 299], got {many[-1]}"
+
+
+@pytest.mark.points(1)
+def test_iter_chunks_accepts_any_iterable():
+    """iter_chunks works on lists, strings, ranges and generators, and on empty input."""
+    assert list(sub.iter_chunks("abcde", 2)) == [["a", "b"], ["c", "d"], ["e"]], (
+        "expected [['a', 'b'], ['c', 'd'], ['e']] for 'abcde'"
+    )
+    assert list(sub.iter_chunks(range(4), 4)) == [[0, 1, 2, 3]], "expected [[0, 1, 2, 3]]"
+    assert list(sub.iter_chunks((x * x for x in range(3)), 2)) == [[0, 1], [4]], (
+        "expected [[0, 1], [4]] for a generator"
+    )
+    for empty in ([], iter([]), ""):
+        got = list(sub.iter_chunks(empty, 3))
+        assert got == [], f"expected no chunks for empty input, got {got}"
+
+
+@pytest.mark.points(1)
+def test_iter_chunks_rejects_size_below_one():
+    """iter_chunks raises ValueError for size 0 or negative, by the first next()."""
+    for bad in (0, -1):
+        with pytest.raises(ValueError):
+            next(iter(sub.iter_chunks([1, 2, 3], bad)))
+
+
+# --------------------------------------------------------------------------- grouped_mean
+
+
+@pytest.mark.points(5)
+@settings(max_examples=40, phases=PHASES)
+@given(
+    pairs=st.lists(st.tuples(KEYS, VALUES), max_size=40),
+    order=st.permutations(["city", "price", "note"]),
+    chunk_rows=st.integers(1, 8),
+)
+def test_grouped_mean_matches_brute_force(tmp_path_factory, pairs, order, chunk_rows):
+    """grouped_mean equals a brute-force mean per key, whatever the column order and chunk size."""
+    path = tmp_path_factory.getbasetemp() / "brute_force.csv"  # rewritten for every example
+    rows = []
+    for i, (key, text) in enumerate(pairs):
+        row = {"city": key, "price": text, "note": f"row {i}"}
+        rows.append([row[col] for col in order])
+    _write_csv(path, order, rows)
+    expected, groups = _oracle(pairs)
+    got = sub.grouped_mean(path, "city", "price", chunk_rows=chunk_rows)
+    _check_means(got, expected, groups)
+
+
+@pytest.mark.points(2)
+def test_grouped_mean_skip_rules(tmp_path):
+    """Empty, unparseable, nan and inf values are skipped; surrounding whitespace is fine."""
+    pairs = [
+        ("a", "1.5"),
+        ("a", " 2.5 "),
+        ("a", ""),
+        ("a", "   "),
+        ("a", "abc"),
+        ("a", "nan"),
+        ("a", "inf"),
+        ("a", "-Infinity"),
+        ("a", "1e400"),
+        ("a", "1e2"),
+        ("b", "-4"),
+        ("b", "NaN"),
+        ("b", "\t6\t"),
+    ]
+    path = _write_csv(tmp_path / "skip.csv", ["k", "v"], pairs)
+    got = sub.grouped_mean(path, "k", "v", chunk_rows=3)
+    _check_means(got, {"a": (1.5 + 2.5 + 100.0) / 3, "b": 1.0})
+
+
+@pytest.mark.points(2)
+def test_grouped_mean_drops_groups_without_valid_values(tmp_path):
+    """A key whose every value was skipped is absent from the result."""
+    pairs = [("keep", "3"), ("gone", ""), ("gone", "nan"), ("gone", "x"), ("keep", "5")]
+    path = _write_csv(tmp_path / "absent.csv", ["k", "v"], pairs)
+    got = sub.grouped_mean(path, "k", "v", chunk_rows=2)
+    _check_means(got, {"keep": 4.0})
+
+
+@pytest.mark.points(2)
+def test_grouped_mean_uses_the_csv_module(tmp_path):
+    """Quoted fields holding commas, quotes and newlines are parsed as the csv module does."""
+    pairs = [("c,d", "1"), ('say "hi"', "2"), ("multi\nline", "3"), ("c,d", "4"), ("x y", "5")]
+    path = _write_csv(tmp_path / "quoted.csv", ["name", "score"], pairs)
+    got = sub.grouped_mean(str(path), "name", "score", chunk_rows=2)
+    _check_means(got, {"c,d": 2.5, 'say "hi"': 2.0, "multi\nline": 3.0, "x y": 5.0})
+
+
+@pytest.mark.points(1)
+def test_grouped_mean_keys_are_verbatim(tmp_path):
+    """Keys are used exactly as the csv module returns them: ' a' and 'a' are different groups."""
+    pairs = [("a", "1"), (" a", "3"), ("A", "5"), ("a", "2")]
+    path = _write_csv(tmp_path / "verbatim.csv", ["k", "v"], pairs)
+    got = sub.grouped_mean(path, "k", "v")
+    _check_means(got, {"a": 1.5, " a": 3.0, "A": 5.0})
+
+
+@pytest.mark.points(1)
+def test_grouped_mean_skips_short_rows(tmp_path):
+    """Blank lines and rows too short to hold the key and value columns are skipped."""
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,k,v\n1,a,2\n\n2,a\n3\n4,b,6,extra\n5,a,4\n", encoding="utf-8")
+    got = sub.grouped_mean(path, "k", "v", chunk_rows=2)
+    _check_means(got, {"a": 3.0, "b": 6.0})
+
+
+@pytest.mark.points(2)
+def test_grouped_mean_missing_column_is_named(tmp_path):
+    """A missing key or value column raises ValueError whose message names that column."""
+    path = _write_csv(tmp_path / "cols.csv", ["region", "amount"], [("x", "1")])
+    with pytest.raises(ValueError, match=re.escape("price_usd")):
+        sub.grouped_mean(path, "region", "price_usd")
+    with pytest.raises(ValueError, match=re.escape("country_code")):
+        sub.grouped_mean(path, "country_code", "amount")
+
+
+@pytest.mark.points(1)
+def test_grouped_mean_header_only_and_empty_file(tmp_path):
+    """A header without rows gives {}; a completely empty file raises ValueError."""
+    path = _write_csv(tmp_path / "header.csv", ["k", "v"], [])
+    got = sub.grouped_mean(path, "k", "v")
+    assert got == {} and isinstance(got, dict), f"expected {{}}, got {got!r}"
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError):
+        sub.grouped_mean(empty, "k", "v")
+
+
+@pytest.mark.points(1)
+def test_grouped_mean_rejects_chunk_rows_below_one(tmp_path):
+    """chunk_rows of 0 or less raises ValueError."""
+    path = _write_csv(tmp_path / "c.csv", ["k", "v"], [("a", "1")])
+    for bad in (0, -5):
+        with pytest.raises(ValueError):
+            sub.grouped_mean(path, "k", "v", chunk_rows=bad)
+
+
+@pytest.mark.points(5)
+def test_grouped_mean_memory_does_not_grow_with_rows(tmp_path):
+    """Peak memory stays O(groups + chunk_rows) on a file far larger than one chunk."""
+    n_rows, n_groups = 24_000, 7
+    path = tmp_path / "big.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        f.write("id,group,amount\n")
+        f.writelines(f"{i:08d},grp{i % n_groups},{(i % 1000) / 8}\n" for i in range(n_rows))
+    sums = [0.0] * n_groups
+    counts = [0] * n_groups
+    for i in range(n_rows):
+        sums[i % n_groups] += (i % 1000) / 8
+        counts[i % n_groups] += 1
+    expected = {f"grp{g}": sums[g] / counts[g] for g in range(n_groups)}
+    # warm-up on a small file, so one-off allocations (lazy imports, caches) are not traced
+    small = _write_csv(tmp_path / "small.csv", ["id", "group", "amount"], [("1", "grp0", "1.0")])
+    sub.grouped_mean(small, "group", "amount", chunk_rows=50)
+    tracemalloc.start()
+    try:
+        got = sub.grouped_mean(path, "group", "amount", chunk_rows=50)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    _check_means(got, expected)
+    # here a whole-file read costs about 1 MB and keeping one float per row about 800 kB,
+    # while reading 50 rows at a time needs well under 100 kB
+    limit = 250_000
+    assert peak < limit, (
+        f"expected peak memory below {limit} bytes for a {path.stat().st_size}-byte file "
+        f"read 50 rows at a time, got {peak} bytes: memory grows with the number of rows"
+    )
