@@ -10,6 +10,7 @@ from importlib import metadata
 
 from grader import __version__
 from grader.catalogue import AREAS, Exercise, Kit
+from grader.channel import CollectedTest
 from grader.integrity import scan_submission
 from grader.results import (
     AreaScore,
@@ -19,7 +20,7 @@ from grader.results import (
     TestResult,
     TestStatus,
 )
-from grader.sandbox import CollectedTest, Isolation, Sandbox, SuiteRun
+from grader.sandbox import Isolation, Sandbox, SuiteRun
 from grader.workspace import Submission
 
 ORACLE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pytest", "hypothesis", "joblib")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import multiprocessing
 import multiprocessing.spawn
 import os
@@ -19,19 +18,19 @@ import signal
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
 from grader.catalogue import Exercise
+from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.child import ChildJob, child_main, new_token
 from grader.errors import KitError
 from grader.processes import kill_tree
 
 MESSAGE_MAX_BYTES = 256 * 1024
 POLL_SECONDS = 0.05
-RESULT_STATUSES = frozenset({"passed", "failed", "error"})
 CHILD_ENVIRONMENT = {
     "PYTHONHASHSEED": "0",
     "OMP_NUM_THREADS": "1",
@@ -46,33 +45,6 @@ SIGNAL_MEANINGS = {
     signal.SIGABRT: "aborted",
     signal.SIGXFSZ: "file size limit exceeded",
 }
-
-
-@dataclass(frozen=True)
-class CollectedTest:
-    """A test the suite defines, learnt from a run against the stub."""
-
-    __test__ = False
-
-    nodeid: str
-    points: float
-    description: str
-
-
-@dataclass(frozen=True)
-class TestRecord:
-    """What the grader knows about one test after a run."""
-
-    __test__ = False
-
-    nodeid: str
-    status: str
-    message: str = ""
-    counterexample: str = ""
-    traceback: str = ""
-    output: str = ""
-    exception: str = ""
-    duration: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,23 +66,6 @@ class SuiteRun:
     isolation: Isolation = Isolation()
     output_tail: str = ""
     duration: float = 0.0
-
-
-@dataclass
-class _ChildOutcome:
-    records: dict[str, TestRecord] = field(default_factory=dict)
-    collected: list[CollectedTest] = field(default_factory=list)
-    collect_error: str = ""
-    import_error: str = ""
-    network: str = ""
-    filesystem: str = ""
-    current: str | None = None
-    current_fate: str = ""  # "timeout" or "crashed" for the test that was running
-    finished: bool = False
-    timed_out: bool = False
-    corrupt: str = ""
-    exit_reason: str = ""
-    started_tests: int = 0
 
 
 CHILD_NAME = "mlgrade-child"
@@ -276,14 +231,14 @@ class Sandbox:
 
     def _run_child(
         self, job: ChildJob, *, expected: set[str] | None, deadline: float, test_seconds: float
-    ) -> _ChildOutcome:
+    ) -> ChildOutcome:
         reader, writer = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=child_main, args=(job, writer), name=CHILD_NAME, daemon=False
         )
         process.start()
         writer.close()
-        outcome = _ChildOutcome()
+        outcome = ChildOutcome()
         test_started = 0.0
         try:
             while True:
@@ -307,7 +262,7 @@ class Sandbox:
                         outcome.corrupt = "the result channel carried an oversized message"
                         break
                     before = outcome.current
-                    if not _accept(raw, job.token, expected, outcome):
+                    if not accept(raw, job.token, expected, outcome):
                         break
                     if outcome.current is not None and outcome.current != before:
                         test_started = time.monotonic()
@@ -318,7 +273,7 @@ class Sandbox:
                             raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
                         except (EOFError, OSError):
                             break
-                        if not _accept(raw, job.token, expected, outcome):
+                        if not accept(raw, job.token, expected, outcome):
                             break
                     break
         finally:
@@ -330,72 +285,6 @@ class Sandbox:
         if outcome.current is not None and not outcome.current_fate:
             outcome.current_fate = "crashed"
         return outcome
-
-
-class _Untrusted(Exception):
-    """The child reported that its own results can no longer be trusted."""
-
-
-def _accept(raw: bytes, token: str, expected: set[str] | None, outcome: _ChildOutcome) -> bool:
-    """Validate one channel message and fold it into the outcome; False stops trusting."""
-    try:
-        message = json.loads(raw)
-        if not isinstance(message, dict) or message.get("token") != token:
-            raise ValueError("bad token")
-        event = message["event"]
-        if event == "sandbox":
-            outcome.network = str(message["network"])
-            outcome.filesystem = str(message["filesystem"])
-        elif event == "tampered":
-            raise _Untrusted(f"the code replaced trusted functions: {message['message']}")
-        elif event == "collected":
-            outcome.collected = [
-                CollectedTest(
-                    nodeid=str(t["nodeid"]),
-                    points=float(t["points"]),
-                    description=str(t["description"]),
-                )
-                for t in message["tests"]
-            ]
-        elif event == "collect_error":
-            outcome.collect_error = str(message["message"])
-        elif event == "import_error":
-            outcome.import_error = str(message["message"]) or "the module could not be imported"
-        elif event == "start":
-            nodeid = str(message["nodeid"])
-            if outcome.current is not None or (expected is not None and nodeid not in expected):
-                raise ValueError("unexpected start")
-            outcome.current = nodeid
-            outcome.started_tests += 1
-        elif event == "result":
-            nodeid = str(message["nodeid"])
-            status = str(message["status"])
-            if nodeid != outcome.current or status not in RESULT_STATUSES:
-                raise ValueError("result out of sequence")
-            outcome.records[nodeid] = TestRecord(
-                nodeid=nodeid,
-                status=status,
-                message=str(message.get("message", "")),
-                counterexample=str(message.get("counterexample", "")),
-                traceback=str(message.get("traceback", "")),
-                output=str(message.get("output", "")),
-                exception=str(message.get("exception", "")),
-                duration=float(message.get("duration", 0.0)),
-            )
-            outcome.current = None
-        elif event == "finished":
-            if outcome.current is not None:
-                raise ValueError("finished during a test")
-            outcome.finished = True
-        else:
-            raise ValueError(f"unknown event {event!r}")
-    except _Untrusted as exc:
-        outcome.corrupt = str(exc)
-        return False
-    except (ValueError, KeyError, TypeError) as exc:
-        outcome.corrupt = f"the result channel was tampered with ({exc})"
-        return False
-    return True
 
 
 def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
@@ -415,7 +304,7 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     process.join(10)
 
 
-def _describe_exit(code: int | None, outcome: _ChildOutcome) -> str:
+def _describe_exit(code: int | None, outcome: ChildOutcome) -> str:
     if code is None:
         return "the process did not exit"
     if code < 0:
@@ -430,7 +319,7 @@ def _describe_exit(code: int | None, outcome: _ChildOutcome) -> str:
     return ""
 
 
-def _fate_message(outcome: _ChildOutcome, exercise: Exercise) -> str:
+def _fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
     if outcome.current_fate == "timeout":
         if outcome.timed_out:
             return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"

@@ -1,0 +1,124 @@
+"""The parent's side of the results channel: check each message a child sends.
+
+Messages are JSON, never pickles; anything malformed, out of sequence or without the
+run's token means the child's results can no longer be trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+RESULT_STATUSES = frozenset({"passed", "failed", "error"})
+
+
+@dataclass(frozen=True)
+class CollectedTest:
+    """A test the suite defines, learnt from a run against the stub."""
+
+    __test__ = False
+
+    nodeid: str
+    points: float
+    description: str
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """What the grader knows about one test after a run."""
+
+    __test__ = False
+
+    nodeid: str
+    status: str
+    message: str = ""
+    counterexample: str = ""
+    traceback: str = ""
+    output: str = ""
+    exception: str = ""
+    duration: float = 0.0
+
+
+@dataclass
+class ChildOutcome:
+    """Everything one child reported, and how it ended."""
+
+    records: dict[str, TestRecord] = field(default_factory=dict)
+    collected: list[CollectedTest] = field(default_factory=list)
+    collect_error: str = ""
+    import_error: str = ""
+    network: str = ""
+    filesystem: str = ""
+    current: str | None = None
+    current_fate: str = ""  # "timeout" or "crashed" for the test that was running
+    finished: bool = False
+    timed_out: bool = False
+    corrupt: str = ""
+    exit_reason: str = ""
+    started_tests: int = 0
+
+
+class _Untrusted(Exception):
+    """The child reported that its own results can no longer be trusted."""
+
+
+def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutcome) -> bool:
+    """Validate one channel message and fold it into the outcome; False stops trusting."""
+    try:
+        message = json.loads(raw)
+        if not isinstance(message, dict) or message.get("token") != token:
+            raise ValueError("bad token")
+        event = message["event"]
+        if event == "sandbox":
+            outcome.network = str(message["network"])
+            outcome.filesystem = str(message["filesystem"])
+        elif event == "tampered":
+            raise _Untrusted(f"the code replaced trusted functions: {message['message']}")
+        elif event == "collected":
+            outcome.collected = [
+                CollectedTest(
+                    nodeid=str(t["nodeid"]),
+                    points=float(t["points"]),
+                    description=str(t["description"]),
+                )
+                for t in message["tests"]
+            ]
+        elif event == "collect_error":
+            outcome.collect_error = str(message["message"])
+        elif event == "import_error":
+            outcome.import_error = str(message["message"]) or "the module could not be imported"
+        elif event == "start":
+            nodeid = str(message["nodeid"])
+            if outcome.current is not None or (expected is not None and nodeid not in expected):
+                raise ValueError("unexpected start")
+            outcome.current = nodeid
+            outcome.started_tests += 1
+        elif event == "result":
+            nodeid = str(message["nodeid"])
+            status = str(message["status"])
+            if nodeid != outcome.current or status not in RESULT_STATUSES:
+                raise ValueError("result out of sequence")
+            outcome.records[nodeid] = TestRecord(
+                nodeid=nodeid,
+                status=status,
+                message=str(message.get("message", "")),
+                counterexample=str(message.get("counterexample", "")),
+                traceback=str(message.get("traceback", "")),
+                output=str(message.get("output", "")),
+                exception=str(message.get("exception", "")),
+                duration=float(message.get("duration", 0.0)),
+            )
+            outcome.current = None
+        elif event == "finished":
+            if outcome.current is not None:
+                raise ValueError("finished during a test")
+            outcome.finished = True
+        else:
+            raise ValueError(f"unknown event {event!r}")
+    except _Untrusted as exc:
+        outcome.corrupt = str(exc)
+        return False
+    except (ValueError, KeyError, TypeError) as exc:
+        outcome.corrupt = f"the result channel was tampered with ({exc})"
+        return False
+    return True
