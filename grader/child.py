@@ -61,9 +61,6 @@ DISABLED_PLUGINS = (
     "doctest",
     "unraisableexception",
     "threadexception",
-    # No terminal: the collector is the only reporter, and hypothesis writes failing
-    # examples as source patches (importing libcst, ~2 s) only for a terminal.
-    "terminal",
 )
 
 
@@ -295,6 +292,9 @@ def pytest_arguments(job: ChildJob) -> list[str]:
         "--rootdir",
         str(job.suite_dir),
         "--import-mode=importlib",
+        "-q",
+        "--tb=no",
+        "--no-header",
         "--basetemp",
         str(job.run_dir / "tmp"),
         "-W",
@@ -369,6 +369,9 @@ def child_main(job: ChildJob, conn: Any) -> None:
     # Taken here, in the child, so our own import guard counts as the original.
     snapshot = guard.take_snapshot()
     configure_hypothesis(shrink=not job.fail_fast)
+    # Hypothesis would write each failing example as a source patch for the terminal,
+    # importing libcst (~2 s) to do it; a missing module makes it skip that quietly.
+    sys.modules["hypothesis.extra._patching"] = None
     random.seed(0)
     numpy.random.seed(0)
 

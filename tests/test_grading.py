@@ -178,3 +178,11 @@ def test_area_scores_add_up_to_the_total(rows):
     assert [a.area for a in areas] == [
         a for a in ("python", "ml", "deployment") if any(r[0] == a for r in rows)
     ]
+
+
+def test_assertion_messages_carry_expected_and_got(grade_engine_case):
+    tests = _tests(grade_engine_case("wrong_add").exercise("adder"))
+    message = tests["test_add_small"].message
+    assert message.startswith("AssertionError: expected 5, got -1")
+    assert "assert -1 == 5" in message  # pytest's own explanation of the comparison
+    assert "Falsifying example" in tests["test_add_property"].counterexample
