@@ -23,17 +23,16 @@ class ModelIntegrityError(Exception):
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _temp_file(directory: Path) -> Path:
-    fd, name = tempfile.mkstemp(dir=directory, prefix=".tmp_", suffix=".part")
-    os.close(fd)
-    return Path(name)
+    """Create an empty temporary file in ``directory`` (never named like a model)."""
+    with tempfile.NamedTemporaryFile(
+        dir=directory, prefix=".tmp_", suffix=".part", delete=False
+    ) as fh:
+        return Path(fh.name)
 
 
 def save_model(model: Any, directory, *, metadata=None, now=None) -> Path:
@@ -83,7 +82,7 @@ def save_model(model: Any, directory, *, metadata=None, now=None) -> Path:
             "sklearn_version": sklearn.__version__,
             "metadata": metadata,
         }
-        tmp_sidecar.write_text(json.dumps(sidecar, indent=2))
+        tmp_sidecar.write_text(json.dumps(sidecar))
         # Sidecar first: a visible .joblib always has its sidecar next to it.
         os.replace(tmp_sidecar, model_path.with_suffix(".json"))
         os.replace(tmp_model, model_path)

@@ -104,6 +104,6 @@ class ModelLoader:
         self.model = joblib.load(self.path)
         return self.model
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # Returning None (falsy) lets any exception from the block propagate.
         self.model = None
-        return False

@@ -71,5 +71,5 @@ class ModelLoader:
     def __enter__(self) -> Any:
         raise NotImplementedError
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         raise NotImplementedError
