@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_BODY_BYTES = 1024 * 1024
-"""Largest request body ``create_app`` accepts (1 MiB)."""
+MAX_BODY_BYTES = 1024 * 1024  # largest request body create_app accepts (1 MiB)
 
 _ROUTES = {"/predict": "POST", "/health": "GET"}
 _DIGITS = re.compile(r"[0-9]+")
@@ -75,7 +74,8 @@ def predict_handler(model: Any, payload: Any, *, n_features: int) -> tuple[int, 
     ``n_features`` finite numbers. Returns ``(200, {"status": "success",
     "prediction": [...], "probability": [[...], ...]})`` with one entry per
     row, ``(400, {"status": "error", "error": ...})`` for an invalid payload
-    and ``(500, {...same shape...})`` when the model raises.
+    and ``(500, {...same shape...})`` when the model raises or its output
+    cannot be encoded as JSON.
     """
     try:
         rows = _parse_payload(payload, n_features)
@@ -85,23 +85,22 @@ def predict_handler(model: Any, payload: Any, *, n_features: int) -> tuple[int, 
         X = np.asarray(rows, dtype=np.float64)
         prediction = np.asarray(model.predict(X)).tolist()
         probability = np.asarray(model.predict_proba(X), dtype=np.float64).tolist()
+        body = {"status": "success", "prediction": prediction, "probability": probability}
+        json.dumps(body)  # labels that are arbitrary objects cannot be sent back
     except Exception as exc:  # the model is third-party code: report, never crash
         return _error(500, f"model failed to predict ({type(exc).__name__})")
-    return 200, {"status": "success", "prediction": prediction, "probability": probability}
+    return 200, body
 
 
 def _read_json_body(environ: dict[str, Any]) -> tuple[int, Any]:
     """Return ``(0, payload)`` or ``(status, error_message)`` for a bad body."""
     raw_length = (environ.get("CONTENT_LENGTH") or "").strip()
-    if not raw_length:
-        length = 0
-    elif _DIGITS.fullmatch(raw_length):
-        length = int(raw_length)
-    else:
-        return 400, f"invalid Content-Length {raw_length!r}"
+    if not _DIGITS.fullmatch(raw_length):  # missing means an empty body: not JSON either
+        return 400, f"missing or invalid Content-Length {raw_length!r}"
+    length = int(raw_length)
     if length > MAX_BODY_BYTES:
         return 413, f"request body is larger than {MAX_BODY_BYTES} bytes"
-    body = environ["wsgi.input"].read(length) if length else b""
+    body = environ["wsgi.input"].read(length)
     try:
         return 0, json.loads(body)
     except (ValueError, RecursionError):
@@ -137,11 +136,7 @@ def create_app(model: Any, *, n_features: int) -> Callable[..., Iterable[bytes]]
                 status, body = _error(status, payload)
             else:
                 status, body = predict_handler(model, payload, n_features=n_features)
-        try:
-            data = json.dumps(body).encode("utf-8")
-        except (TypeError, ValueError):
-            status, body = _error(500, "the prediction could not be encoded as JSON")
-            data = json.dumps(body).encode("utf-8")
+        data = json.dumps(body).encode("utf-8")
         headers = [
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(data))),

@@ -26,7 +26,7 @@ def predict_handler(model: Any, payload: Any, *, n_features: int) -> tuple[int, 
         Python types; ``(400, {"status": "error", "error": "<message>"})`` for
         an invalid payload (the model is then not called); ``(500, {...same
         error shape...})`` when ``model.predict`` or ``model.predict_proba``
-        raises.
+        raises, or when their output cannot be encoded as JSON.
     """
     raise NotImplementedError
 

@@ -135,7 +135,7 @@ def substitute(text: str, variables: dict[str, str]) -> str:
 
 
 def parse_dockerfile(text: str) -> Dockerfile:
-    lines = text.splitlines()
+    lines = text.lstrip("\ufeff").splitlines()
     escape = "\\"
     first_content = 0
     for i, line in enumerate(lines):  # parser directives come first
@@ -167,7 +167,7 @@ def parse_dockerfile(text: str) -> Dockerfile:
         buffer.append(body)
         joined = " ".join(part.strip() for part in buffer)
         buffer = None
-        keyword, _, args = joined.partition(" ")
+        keyword, _, args = joined.replace("\t", " ").partition(" ")
         args = args.strip()
         for m in re.finditer(r"<<(-?)([\"']?)(\w+)\2", args):  # heredocs
             if keyword.upper() not in ("RUN", "COPY", "ADD"):
@@ -184,7 +184,7 @@ def parse_dockerfile(text: str) -> Dockerfile:
         instructions.append(Instruction(keyword.upper(), args, start))
     if buffer:
         joined = " ".join(part.strip() for part in buffer)
-        keyword, _, args = joined.partition(" ")
+        keyword, _, args = joined.replace("\t", " ").partition(" ")
         instructions.append(Instruction(keyword.upper(), args.strip(), start))
 
     stages: list[Stage] = []

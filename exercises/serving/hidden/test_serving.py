@@ -379,6 +379,24 @@ def test_model_exception_gives_500():
         check_error(sub.predict_handler(model, payload, n_features=N), 500, name)
 
 
+class Label:
+    """A label object json.dumps cannot encode."""
+
+
+@pytest.mark.points(1)
+def test_unencodable_model_output_gives_500():
+    """When the model's labels cannot be encoded as JSON (arbitrary objects), the answer is 500, over HTTP too."""
+
+    class ObjectLabels(FakeModel):
+        def predict(self, X):
+            super().predict(X)
+            return np.array([Label() for _ in range(len(X))], dtype=object)
+
+    check_error(sub.predict_handler(ObjectLabels(), {"features": [1, 2, 3]}, n_features=N), 500)
+    app = sub.create_app(ObjectLabels(), n_features=N)
+    check_http_error(call_app(app, "POST", "/predict", b'{"features": [1, 2, 3]}'), 500)
+
+
 @pytest.mark.points(2)
 @settings(max_examples=60, phases=PHASES)
 @given(payload=json_values | st.fixed_dictionaries({"features": json_values}))
@@ -661,11 +679,11 @@ def test_reads_exactly_content_length_bytes():
 
 @pytest.mark.points(1)
 def test_missing_or_invalid_content_length_gives_400():
-    """A missing or empty CONTENT_LENGTH means an empty body (400); a non-integer or negative one gives 400."""
+    """A missing or empty CONTENT_LENGTH means an empty body (400), whatever the stream holds; a non-integer or negative one gives 400."""
     model = FakeModel()
     app = sub.create_app(model, n_features=N)
     for content_length in [None, "", "abc", "-5", "1.5"]:
-        stream = CountingStream(b"")
+        stream = CountingStream(b'{"features": [1, 2, 3]}')
         result = call_app(app, "POST", "/predict", content_length=content_length, stream=stream)
         check_http_error(result, 400, f"CONTENT_LENGTH={content_length!r}")
     assert model.calls == [], "expected the model not to be called"
