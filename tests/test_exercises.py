@@ -80,12 +80,21 @@ def test_stubs_that_are_run_fail_every_hidden_test(tmp_path):
         assert ex.score == 0, f"{ex.id}: {[t.name for t in ex.tests if t.score]}"
 
 
-@pytest.mark.parametrize(
-    "exercise_id",
-    [i for i in EXERCISE_IDS if (SUBMISSIONS / "alternative" / i).is_dir()],
+OTHER_STYLES = sorted(
+    (kind, i)
+    for kind in ("alternative", "cleanroom")
+    for i in EXERCISE_IDS
+    if (SUBMISSIONS / kind / i).is_dir()
 )
-def test_correct_answer_in_another_style_scores_full_marks(exercise_id):
-    submission = load_submission(SUBMISSIONS / "alternative" / exercise_id, KIT, [exercise_id])
+
+
+@pytest.mark.parametrize(
+    ("kind", "exercise_id"), OTHER_STYLES, ids=[f"{k}-{i}" for k, i in OTHER_STYLES]
+)
+def test_correct_answer_in_another_style_scores_full_marks(kind, exercise_id):
+    """`alternative`: another style by the exercise's author; `cleanroom`: written by a
+    reviewer from the catalogue and the prompt alone, without seeing the suite."""
+    submission = load_submission(SUBMISSIONS / kind / exercise_id, KIT, [exercise_id])
     ex = grade(submission, KIT, [exercise_id]).exercise(exercise_id)
     assert ex.score == ex.max_score, _failures(ex)
 
