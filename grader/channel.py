@@ -49,6 +49,7 @@ class ChildOutcome:
     import_error: str = ""
     network: str = ""
     filesystem: str = ""
+    processes: str = ""
     current: str | None = None
     current_fate: str = ""  # "timeout" or "crashed" for the test that was running
     finished: bool = False
@@ -72,6 +73,7 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
         if event == "sandbox":
             outcome.network = str(message["network"])
             outcome.filesystem = str(message["filesystem"])
+            outcome.processes = str(message["processes"])
         elif event == "tampered":
             raise _Untrusted(f"the code replaced trusted functions: {message['message']}")
         elif event == "collected":

@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, Phase
 
 from grader import guard
 from grader.collector import Collector, cap, encode
-from grader.processes import kill_tree
+from grader.processes import enter_cage, kill_tree
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWNS = 0x00020000
@@ -50,6 +50,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # CAP_SETPCAP 8 last: it is what allows dropping the others from the bounding set.
 DROPPED_CAPABILITIES = (6, 7, 12, 13, 16, 17, 18, 19, 21, 22, 24, 25, 27, 8)
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
+EXTRA_TASKS = 128  # processes and threads a submission may add (a fork bomb may not)
 PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
 # unraisableexception/threadexception run five full garbage collections over the
 # whole (large, preloaded) heap at exit: a second per child for nothing we report.
@@ -194,6 +195,7 @@ def apply_limits(job: ChildJob) -> None:
     except OSError:
         pass
     address_space = vm_size + job.memory_mb * 1024 * 1024
+    tasks = sum(1 for _ in Path("/proc").glob("[0-9]*/task/*"))
     # Hard limits too, so candidate code cannot raise them back (it has no
     # CAP_SYS_RESOURCE after drop_capabilities). CPU: SIGXCPU first, SIGKILL a second later.
     limits = [
@@ -201,6 +203,8 @@ def apply_limits(job: ChildJob) -> None:
         (resource.RLIMIT_CPU, job.cpu_seconds, job.cpu_seconds + 1),
         (resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT),
         (resource.RLIMIT_CORE, 0, 0),
+        # Binds only users other than root; the pids cgroup (enter_cage) binds root too.
+        (resource.RLIMIT_NPROC, tasks + EXTRA_TASKS, tasks + EXTRA_TASKS),
     ]
     for kind, soft, hard in limits:
         try:
@@ -350,9 +354,10 @@ def child_main(job: ChildJob, conn: Any) -> None:
         conn.send_bytes(encode(message, token))
 
     adopt_orphans()
+    processes = enter_cage(EXTRA_TASKS) if not job.collect_only else "trusted"
     network = isolate_network()
     filesystem = protect_filesystem(job.run_dir) if not job.collect_only else "trusted"
-    send({"event": "sandbox", "network": network, "filesystem": filesystem})
+    send({"event": "sandbox", "network": network, "filesystem": filesystem, "processes": processes})
     scratch = job.run_dir / "scratch"
     scratch.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = str(scratch)

@@ -246,6 +246,7 @@ def grade(
             "start_method": sandbox.start_method,
             "network": "/".join(sorted({i.network for i in isolations})) or "not needed",
             "filesystem": "/".join(sorted({i.filesystem for i in isolations})) or "not needed",
+            "processes": "/".join(sorted({i.processes for i in isolations})) or "not needed",
         },
         versions=library_versions(),
         mlgrade_version=__version__,

@@ -27,7 +27,7 @@ from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.child import ChildJob, child_main, new_token
 from grader.errors import KitError
-from grader.processes import kill_tree
+from grader.processes import kill_cage, kill_tree, sweep_cages
 
 MESSAGE_MAX_BYTES = 256 * 1024
 POLL_SECONDS = 0.05
@@ -53,6 +53,7 @@ class Isolation:
 
     network: str = ""
     filesystem: str = ""
+    processes: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Sandbox:
     def __init__(self) -> None:
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
+        sweep_cages()
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
@@ -173,7 +175,7 @@ class Sandbox:
                     test_seconds=test_seconds or exercise.limits.test_seconds,
                 )
                 if outcome.network and not isolation.network:
-                    isolation = Isolation(outcome.network, outcome.filesystem)
+                    isolation = Isolation(outcome.network, outcome.filesystem, outcome.processes)
                 if outcome.import_error:
                     return SuiteRun(
                         records={},
@@ -299,6 +301,7 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
             kill_tree(pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
+        kill_cage(pid)
     if process.exitcode is None:
         process.kill()
     process.join(10)

@@ -278,3 +278,10 @@ def test_every_attack_still_produces_a_complete_report(engine_kit):
         data = json.loads(to_json(result))
         assert len(data["exercises"][0]["tests"]) == 4, case
         assert ex.score <= ex.max_score
+
+
+def test_a_fork_flood_hits_the_process_limit_and_is_cleaned_up(engine_kit):
+    _, ex = graded(engine_kit, HOSTILE / "fork_flood")
+    assert by_name(ex)["test_add_small"].status is TestStatus.PASSED  # fewer than 1000 forks
+    time.sleep(0.5)
+    assert _processes_with("fork_flood") == []
