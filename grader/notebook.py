@@ -14,7 +14,7 @@ from nbformat import v4
 
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
-from grader.workspace import CellOrigin, Submission, _scratch_dir
+from grader.workspace import CellOrigin, Submission, scratch_dir
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
 TAG_PREFIX = "mlgrade:"
@@ -303,7 +303,7 @@ def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submissio
     notes: list[str] = []
     text_ids = {ex.id for ex in exercises if ex.module is None}
     own, shared = _assign(_cells(notebook, text_ids, notes), exercises, notes)
-    root = _scratch_dir("mlgrade-notebook-")
+    root = scratch_dir("mlgrade-notebook-")
     files: dict[str, Path] = {}
     origins: dict[str, tuple[CellOrigin, ...]] = {}
     for ex in exercises:

@@ -61,7 +61,8 @@ class Submission:
         return LINE_REFERENCE.sub(to_cell, text)
 
 
-def _scratch_dir(prefix: str) -> Path:
+def scratch_dir(prefix: str) -> Path:
+    """A temporary folder removed when the process exits."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, path, True)
     return path
@@ -74,7 +75,7 @@ def _from_directory(root: Path, exercises: list[Exercise], name: str) -> Submiss
 
 def _extract_zip(path: Path) -> Path:
     """Unpack an archive safely: no absolute or parent paths, bounded size."""
-    target = _scratch_dir("mlgrade-zip-")
+    target = scratch_dir("mlgrade-zip-")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
