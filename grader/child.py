@@ -12,6 +12,7 @@ import gc
 import importlib
 import os
 import random
+import re
 import resource
 import secrets
 import signal
@@ -338,6 +339,15 @@ def describe_import_error(exc: BaseException, candidate: Path) -> str:
     return cap(f"{where}{type(exc).__name__}: {exc}{code}", 1500)
 
 
+HEX_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+def stable_text(text: str, job: ChildJob) -> str:
+    """Feedback without what differs between runs: temporary paths and object addresses."""
+    text = text.replace(str(job.run_dir), "<tmp>").replace(str(job.suite_dir), "<suite>")
+    return HEX_ADDRESS.sub("0x…", text)
+
+
 def child_main(job: ChildJob, conn: Any) -> None:
     """Entry point of the forked child: never returns."""
     try:
@@ -351,7 +361,8 @@ def child_main(job: ChildJob, conn: Any) -> None:
     token = job.token
 
     def send(message: dict[str, Any]) -> None:
-        conn.send_bytes(encode(message, token))
+        stable = {k: stable_text(v, job) if isinstance(v, str) else v for k, v in message.items()}
+        conn.send_bytes(encode(stable, token))
 
     adopt_orphans()
     processes = enter_cage(EXTRA_TASKS) if not job.collect_only else "trusted"

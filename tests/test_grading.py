@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -186,3 +187,42 @@ def test_assertion_messages_carry_expected_and_got(grade_engine_case):
     assert message.startswith("AssertionError: expected 5, got -1")
     assert "assert -1 == 5" in message  # pytest's own explanation of the comparison
     assert "Falsifying example" in tests["test_add_property"].counterexample
+
+
+def test_feedback_hides_addresses_and_temporary_paths(grade_engine_case):
+    ex = grade_engine_case("unstable_text").exercise("adder")
+    text = "\n".join(t.message + t.traceback + t.counterexample for t in ex.tests)
+    assert "object at 0x…" in text and "<tmp>" in text
+    assert not re.search(r"0x[0-9a-f]{6,}", text) and "mlgrade-run-" not in text
+
+
+def test_two_separate_grader_processes_write_the_same_json(tmp_path):
+    """Different processes mean different address layouts and temporary folders."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
+
+    outputs = []
+    for run in ("first", "second"):
+        out = tmp_path / f"{run}.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "grade",
+                str(ENGINE_SUBMISSIONS / "unstable_text"),
+                "--kit",
+                str(FIXTURES / "kit"),
+                "--json",
+                str(out),
+                "--html",
+                str(tmp_path / "r.html"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        outputs.append(without_durations(json.loads(out.read_text())))
+    assert outputs[0] == outputs[1]
