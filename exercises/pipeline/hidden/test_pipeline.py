@@ -56,8 +56,10 @@ def test_default_is_fitted_random_forest():
     assert model.get_params()["random_state"] == 0, (
         f"expected random_state=0, got {model.get_params()['random_state']!r}"
     )
+    # hyperparameters are the candidate's choice: even a forest of a few depth-1 trees
+    # scores above 0.8 here, while an unfitted or constant model scores 0.5
     acc = float(np.mean(model.predict(X) == y))
-    assert acc > 0.9, f"expected the model to fit its training data (accuracy > 0.9), got {acc}"
+    assert acc > 0.75, f"expected the model to fit its training data (accuracy > 0.75), got {acc}"
 
 
 @pytest.mark.points(2)
@@ -223,16 +225,29 @@ def test_logs_start_before_fit_and_end_after_fit(caplog, monkeypatch):
 
 
 @pytest.mark.points(1)
-def test_start_log_mentions_type_and_size(caplog):
-    """The first INFO record names the model type and the number of rows."""
+def test_start_log_mentions_type_and_size(caplog, monkeypatch):
+    """An INFO record logged before fit names the model type and the number of rows."""
+    original_fit = LogisticRegression.fit
+
+    def spying_fit(self, *args, **kwargs):
+        logging.getLogger("hidden.fit_spy").warning("FIT CALLED")
+        return original_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spying_fit)
     caplog.set_level(logging.DEBUG)
     X, y = make_data(37)
     sub.train_model(X, y, "logistic_regression", min_samples=10)
-    infos = pipeline_records(caplog, logging.INFO)
-    assert infos, "expected INFO records on the 'pipeline' logger, got none"
-    first = infos[0].getMessage()
-    assert "logistic_regression" in first and "37" in first, (
-        f"expected 'logistic_regression' and '37' in the first record, got {first!r}"
+    names = [r.name for r in caplog.records]
+    assert "hidden.fit_spy" in names, "expected the estimator's fit to be called"
+    fit_at = names.index("hidden.fit_spy")
+    before = [
+        r.getMessage()
+        for r in caplog.records[:fit_at]
+        if (r.name == LOGGER or r.name.startswith(LOGGER + ".")) and r.levelno == logging.INFO
+    ]
+    assert before, "expected an INFO record on the 'pipeline' logger before fit, got none"
+    assert any("logistic_regression" in m and "37" in m for m in before), (
+        f"expected an INFO record before fit naming 'logistic_regression' and '37', got {before!r}"
     )
 
 
