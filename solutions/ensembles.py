@@ -18,7 +18,7 @@ def bootstrap_indices(n_samples: int, rng: np.random.Generator) -> tuple[np.ndar
     the indices that were never drawn.
     """
     if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        raise ValueError(f"need at least one sample: n_samples={n_samples!r}")
     in_bag = rng.integers(0, n_samples, size=n_samples)
     drawn = np.zeros(n_samples, dtype=bool)
     drawn[in_bag] = True
@@ -37,12 +37,9 @@ def majority_vote(predictions) -> np.ndarray:
             f"estimator, got shape {predictions.shape}"
         )
     if predictions.shape[1] == 0:
-        return predictions[0].copy()
-    labels, codes = np.unique(predictions, return_inverse=True)
-    codes = codes.reshape(predictions.shape)
-    counts = np.zeros((len(labels), predictions.shape[1]), dtype=np.int64)
-    for row in codes:
-        counts[row, np.arange(predictions.shape[1])] += 1
+        return np.empty(0, dtype=predictions.dtype)
+    labels = np.unique(predictions)  # sorted
+    counts = np.stack([np.sum(predictions == label, axis=0) for label in labels])
     # argmax returns the first maximum, i.e. the smallest label among the tied ones
     return labels[np.argmax(counts, axis=0)]
 
@@ -56,44 +53,33 @@ class BaggingEnsemble:
         self.random_state = random_state
 
     def fit(self, X, y) -> BaggingEnsemble:
-        """Fit ``n_estimators`` clones on bootstrap samples and compute ``oob_score_``."""
+        """Fit ``n_estimators`` clones on bootstrap samples and compute ``oob_score_``.
+
+        An empty ``X`` is rejected by ``bootstrap_indices`` with a ValueError.
+        """
         if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
             raise ValueError(f"n_estimators must be a positive integer, got {self.n_estimators!r}")
         X = np.asarray(X)
         y = np.asarray(y)
         if len(X) != len(y):
             raise ValueError(f"X and y have different lengths: {len(X)} != {len(y)}")
-        if len(X) == 0:
-            raise ValueError("cannot fit on an empty dataset")
         rng = np.random.default_rng(self.random_state)
-        n_samples = len(X)
+        oob_labels = [[] for _ in range(len(X))]
         self.estimators_ = []
-        oob_votes = []  # per estimator: (oob indices, predictions on them)
         for _ in range(self.n_estimators):
-            in_bag, oob = bootstrap_indices(n_samples, rng)
+            in_bag, oob = bootstrap_indices(len(X), rng)
             estimator = clone(self.base_estimator).fit(X[in_bag], y[in_bag])
             self.estimators_.append(estimator)
-            if len(oob):
-                oob_votes.append((oob, estimator.predict(X[oob])))
-        self.oob_score_ = self._oob_score(y, oob_votes)
+            predicted = estimator.predict(X)
+            for index in oob:
+                oob_labels[index].append(predicted[index])
+        hits = [
+            majority_vote(np.reshape(labels, (-1, 1)))[0] == y[index]
+            for index, labels in enumerate(oob_labels)
+            if labels
+        ]
+        self.oob_score_ = float(np.mean(hits)) if hits else float("nan")
         return self
-
-    @staticmethod
-    def _oob_score(y: np.ndarray, oob_votes) -> float:
-        votes = [dict() for _ in range(len(y))]
-        for oob, predicted in oob_votes:
-            for index, label in zip(oob, predicted, strict=True):
-                votes[index][label] = votes[index].get(label, 0) + 1
-        correct = 0
-        scored = 0
-        for index, counts in enumerate(votes):
-            if not counts:
-                continue
-            best = max(counts.values())
-            winner = min(label for label, count in counts.items() if count == best)
-            correct += winner == y[index]
-            scored += 1
-        return correct / scored if scored else float("nan")
 
     def predict(self, X) -> np.ndarray:
         """Majority vote (ties to the smallest label) of the fitted estimators."""
@@ -107,22 +93,18 @@ def adaboost_update(weights, y_true, y_pred) -> tuple[np.ndarray, float]:
 
     Returns ``(new_weights, alpha)`` where ``new_weights`` sums to 1.
     """
-    weights = np.asarray(weights)
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
+    weights, y_true, y_pred = (np.asarray(a) for a in (weights, y_true, y_pred))
     if not len(weights) == len(y_true) == len(y_pred):
         raise ValueError(
             f"lengths differ: weights {len(weights)}, y_true {len(y_true)}, y_pred {len(y_pred)}"
         )
-    if len(weights) == 0:
-        raise ValueError("empty input")
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if not np.all(np.isin(labels, (-1, 1))):
             raise ValueError(f"{name} must contain only -1 and +1")
     if np.any(weights < 0) or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
-        raise ValueError("weights must be finite, non-negative and have a positive sum")
+        raise ValueError("weights must be non-empty, finite and non-negative with a positive sum")
     err = weights[y_true != y_pred].sum() / weights.sum()
-    err = float(np.clip(err, _ERR_CLIP, 1 - _ERR_CLIP))
+    err = float(np.clip(err, a_min=_ERR_CLIP, a_max=1 - _ERR_CLIP))
     alpha = 0.5 * np.log((1 - err) / err)
-    new_weights = weights * np.exp(-alpha * y_true * y_pred)
+    new_weights = weights * np.exp(np.where(y_true == y_pred, -alpha, alpha))
     return new_weights / new_weights.sum(), float(alpha)

@@ -96,8 +96,7 @@ def time_series_split(
         test_size = n_samples // (n_splits + 1)
         if test_size < 1:
             raise ValueError(
-                f"n_splits + 1 = {n_splits + 1} folds need at least as many samples, "
-                f"got n_samples={n_samples}"
+                f"n_samples={n_samples} is too small: it must be at least n_splits + 1"
             )
     elif test_size < 1:
         raise ValueError(f"test_size must be at least 1, got {test_size}")

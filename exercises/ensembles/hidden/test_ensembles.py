@@ -231,7 +231,7 @@ def test_majority_vote_shapes():
 
 @pytest.mark.points(3)
 def test_bagging_estimators_are_fitted_clones():
-    """fit returns self; estimators_ holds n_estimators distinct fitted clones, base untouched."""
+    """fit returns self; estimators_ holds n_estimators (default 10) distinct fitted clones."""
     X, y = _dataset(0, 30)
     base = RecordingClassifier(tag="custom")
     model = sub.BaggingEnsemble(base, 7, random_state=0)
@@ -249,6 +249,14 @@ def test_bagging_estimators_are_fitted_clones():
         check_is_fitted(est)
     with pytest.raises(NotFittedError):
         check_is_fitted(base)
+    stored = (model.base_estimator is base, model.n_estimators, model.random_state)
+    assert stored == (True, 7, 0), (
+        f"expected base_estimator, n_estimators, random_state stored as given, got {stored}"
+    )
+    default = sub.BaggingEnsemble(RecordingClassifier(), random_state=0).fit(X, y)
+    assert len(default.estimators_) == 10, (
+        f"expected 10 estimators by default, got {len(default.estimators_)}"
+    )
 
 
 @pytest.mark.points(3)
