@@ -57,6 +57,25 @@ SUSPICIOUS_ATTRIBUTES = {
     "__subclasses__": "walks the class hierarchy",
     "__builtins__": "touches builtins",
 }
+# Names whose attributes a submission has no business assigning.
+PATCHED_OWNERS = {
+    "np",
+    "numpy",
+    "pytest",
+    "hypothesis",
+    "builtins",
+    "math",
+    "sys",
+    "os",
+    "sklearn",
+    "scipy",
+    "time",
+    "random",
+    "operator",
+    "functools",
+    "json",
+    "logging",
+}
 # `exit` / `sys.exit` at module level end the grading run early.
 PROCESS_EXITS = {"exit", "quit"}
 
@@ -138,25 +157,19 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                owner = target.value.id
-                if owner in {
-                    "np",
-                    "numpy",
-                    "pytest",
-                    "hypothesis",
-                    "builtins",
-                    "math",
-                    "sys",
-                    "os",
-                }:
-                    self.hits.append(
-                        _Hit(
-                            node.lineno,
-                            "monkeypatch",
-                            f"assigns {owner}.{target.attr}: patches a library",
-                        )
+            if not isinstance(target, ast.Attribute):
+                continue
+            root = target.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in PATCHED_OWNERS:
+                self.hits.append(
+                    _Hit(
+                        node.lineno,
+                        "monkeypatch",
+                        f"assigns {ast.unparse(target)}: patches a library",
                     )
+                )
         self.generic_visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
