@@ -1,0 +1,77 @@
+"""The parent's side of the results channel: only a well-formed sequence is trusted."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.channel import ChildOutcome, accept
+
+TOKEN = "secret"
+EXPECTED = {"t.py::a", "t.py::b"}
+
+
+def message(**fields) -> bytes:
+    return json.dumps({"token": TOKEN, **fields}).encode()
+
+
+def feed(*raw: bytes) -> ChildOutcome:
+    outcome = ChildOutcome()
+    for item in raw:
+        if not accept(item, TOKEN, EXPECTED, outcome):
+            break
+    return outcome
+
+
+def test_a_clean_run_is_recorded():
+    outcome = feed(
+        message(event="sandbox", network="namespace", filesystem="read-only", processes="cgroup"),
+        message(event="start", nodeid="t.py::a"),
+        message(event="result", nodeid="t.py::a", status="passed", duration=0.1),
+        message(event="start", nodeid="t.py::b"),
+        message(event="result", nodeid="t.py::b", status="failed", message="boom"),
+        message(event="finished", exitstatus=1),
+    )
+    assert not outcome.corrupt and outcome.finished
+    assert {k: r.status for k, r in outcome.records.items()} == {
+        "t.py::a": "passed",
+        "t.py::b": "failed",
+    }
+
+
+def test_wrong_token_is_tampering():
+    outcome = feed(json.dumps({"token": "guess", "event": "finished"}).encode())
+    assert "tampered" in outcome.corrupt and not outcome.finished
+
+
+def test_result_without_start_is_tampering():
+    outcome = feed(message(event="result", nodeid="t.py::a", status="passed"))
+    assert outcome.corrupt and not outcome.records
+
+
+def test_unknown_test_or_status_is_tampering():
+    assert feed(message(event="start", nodeid="t.py::zzz")).corrupt
+    outcome = feed(
+        message(event="start", nodeid="t.py::a"),
+        message(event="result", nodeid="t.py::a", status="ok"),
+    )
+    assert outcome.corrupt and not outcome.records
+
+
+def test_finished_in_the_middle_of_a_test_is_tampering():
+    assert feed(
+        message(event="start", nodeid="t.py::a"), message(event="finished", exitstatus=0)
+    ).corrupt
+
+
+def test_a_tamper_report_stops_trust():
+    outcome = feed(message(event="tampered", message="math.isclose"))
+    assert "math.isclose" in outcome.corrupt
+
+
+@given(st.binary(max_size=200))
+def test_junk_is_never_a_passed_test(raw):
+    outcome = feed(raw)
+    assert not outcome.records and not outcome.finished
