@@ -360,6 +360,22 @@ def mounts_requirements(ins: Instruction) -> bool:
     )
 
 
+def mounted_stages(df: Dockerfile, stage: Stage, ins: Instruction) -> list[Stage]:
+    """The build stages a ``RUN --mount=...,from=<stage>`` mounts."""
+    flags, _ = run_command(ins)
+    found = []
+    for part in flags.get("mount", "").split(","):
+        key, _, value = part.partition("=")
+        other = df.stage_named(value, stage.index) if key == "from" else None
+        if other is not None:
+            found.append(other)
+    return found
+
+
+def pip_installs(ins: Instruction) -> bool:
+    return any(call.subcommand == "install" for call in pip_calls(ins))
+
+
 class DependencyOrderError(Exception):
     pass
 
@@ -378,7 +394,11 @@ def check_dependency_order(df: Dockerfile, stage: Stage, seen=()) -> bool:
             sources, source_stage = copy_sources(ins)
             if source_stage is not None:
                 other = df.stage_named(source_stage, stage.index)
-                if other is not None and other not in seen and stage_installs(df, other):
+                if other is None or other in seen:
+                    continue  # another image, or a loop
+                if any(is_requirements_file(s) for s in sources):
+                    requirements_copied = True  # e.g. COPY --from=builder /app/requirements.txt .
+                if stage_installs(df, other):
                     check_dependency_order(df, other, (*seen, stage))
                     installed = True
                 continue
@@ -394,7 +414,14 @@ def check_dependency_order(df: Dockerfile, stage: Stage, seen=()) -> bool:
                     "(every code change would reinstall all dependencies)"
                 )
             code_after = True
-        elif ins.keyword == "RUN" and installs_requirements(ins):
+        elif ins.keyword == "RUN" and not installs_requirements(ins):
+            # RUN --mount=type=bind,from=builder,source=/wheels,... pip install /wheels/*:
+            # installs what a builder stage prepared, like a COPY --from would.
+            for other in mounted_stages(df, stage, ins):
+                if other not in seen and stage_installs(df, other) and pip_installs(ins):
+                    check_dependency_order(df, other, (*seen, stage))
+                    installed = True
+        elif ins.keyword == "RUN":
             if not (requirements_copied or mounts_requirements(ins)):
                 raise DependencyOrderError(
                     f"{ins} installs requirements before a requirements file was copied"
@@ -603,6 +630,11 @@ def test_exposes_a_port(df):
     assert ports, "expected EXPOSE with a TCP port number such as EXPOSE 8000, found none"
 
 
+def installed_packages(command: str) -> set[str]:
+    """The words of a RUN command, apt's version/release/arch pins dropped (curl=7.88.1-10)."""
+    return {re.split(r"[=/:]", w, maxsplit=1)[0] for w in re.split(r"[\s;&|\\]+", command)}
+
+
 def healthcheck_command(df: Dockerfile) -> tuple[Instruction, str]:
     stage = final_stage(df)
     check = last(df.effective(stage), "HEALTHCHECK")
@@ -636,7 +668,7 @@ def test_healthcheck_tool_is_installed(df):
         installed = any(
             ins.keyword == "RUN"
             and "install" in ins.args
-            and tool in re.split(r"[\s;&|\\]+", run_command(ins)[1])
+            and tool in installed_packages(run_command(ins)[1])
             for ins in df.effective(stage)
         )
         assert installed, (
