@@ -105,3 +105,15 @@ def test_grade_refuses_a_kit_without_hidden_suites(tmp_path):
     )
     assert result.exit_code == 2
     assert "no hidden suites" in result.output
+
+
+def test_run_with_only_the_public_kit_uses_public_tests_and_says_so(tmp_path):
+    public = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit", public, ignore=shutil.ignore_patterns("hidden"))
+    workspace = tmp_path / "ws"
+    invoke("start", "--dir", str(workspace), "--kit", str(public))
+    shutil.copy(ENGINE_SUBMISSIONS / "correct" / "adder.py", workspace / "adder.py")
+    result = invoke("run", "--dir", str(workspace), "--kit", str(public))
+    assert result.exit_code == 0, result.output
+    assert "public tests only" in result.output and "1 / 1" in result.output
+    assert "public tests only" in (workspace / "feedback.html").read_text()
