@@ -35,11 +35,10 @@ def _check_targets(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
 def _counts(y_true: np.ndarray, y_pred: np.ndarray, labels: list) -> np.ndarray:
     """Confusion matrix of already checked targets over ``labels`` (unknown labels ignored)."""
     index = {label: i for i, label in enumerate(labels)}
-    rows = np.array([index.get(label, -1) for label in y_true.tolist()], dtype=np.intp)
-    cols = np.array([index.get(label, -1) for label in y_pred.tolist()], dtype=np.intp)
-    keep = (rows >= 0) & (cols >= 0)
     matrix = np.zeros((len(labels), len(labels)), dtype=np.int64)
-    np.add.at(matrix, (rows[keep], cols[keep]), 1)
+    for true, pred in zip(y_true.tolist(), y_pred.tolist(), strict=False):  # lengths checked
+        if true in index and pred in index:
+            matrix[index[true], index[pred]] += 1
     return matrix
 
 
@@ -65,14 +64,11 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Sequence | None = None
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred])).tolist()
     else:
-        labels = np.asarray(labels).tolist()
-        if len(labels) == 0:
-            raise ValueError("labels must contain at least one label")
         if len(set(labels)) != len(labels):
             raise ValueError(f"labels must not contain duplicates, got {labels!r}")
         present = set(y_true.tolist())
-        if not any(label in present for label in labels):
-            raise ValueError("at least one label in labels must occur in y_true")
+        if not any(label in present for label in labels):  # also rejects labels=[]
+            raise ValueError("labels must contain at least one label that occurs in y_true")
     return _counts(y_true, y_pred, labels)
 
 
@@ -106,13 +102,14 @@ def _precision_recall_f1(
                 f"average='binary' needs at most two labels, got {len(labels)}: {labels!r}; "
                 "choose 'micro', 'macro' or 'weighted'"
             )
-        if pos_label in labels:
-            i = labels.index(pos_label)
-            tp, fp, fn = tp[i : i + 1], fp[i : i + 1], fn[i : i + 1]
-        elif len(labels) == 2:
-            raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels!r}")
-        else:
-            tp = fp = fn = np.zeros(1)
+        if pos_label not in labels:
+            if len(labels) == 2:
+                raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels!r}")
+            # a single label that is not pos_label: tp = fp = fn = 0, every ratio undefined
+            undefined = float(zero_division)
+            return undefined, undefined, undefined
+        i = labels.index(pos_label)
+        tp, fp, fn = tp[i : i + 1], fp[i : i + 1], fn[i : i + 1]
     elif average == "micro":
         tp, fp, fn = tp.sum(keepdims=True), fp.sum(keepdims=True), fn.sum(keepdims=True)
 

@@ -284,6 +284,8 @@ def test_two_dimensional_input_is_rejected():
     for bad_true, bad_pred in [(square, square), (column, flat), (flat, column)]:
         with pytest.raises(ValueError):
             sub.confusion_matrix(bad_true, bad_pred)
+        with pytest.raises(ValueError):
+            sub.confusion_matrix(bad_true, bad_pred, labels=[0, 1])
         for name in SCORES:
             with pytest.raises(ValueError):
                 getattr(sub, name)(bad_true, bad_pred, average="macro")
