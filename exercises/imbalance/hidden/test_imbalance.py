@@ -382,6 +382,16 @@ def test_best_threshold_uses_greater_or_equal():
 
 
 @pytest.mark.points(1)
+def test_best_threshold_accepts_bool_and_float_labels():
+    """y_true may hold booleans or 0.0/1.0 as well as the integers 0 and 1."""
+    scores = [0.1, 0.7, 0.8, 0.3, 0.6]
+    for y_true in ([False, True, True, False, True], [0.0, 1.0, 1.0, 0.0, 1.0]):
+        for labels in (y_true, np.array(y_true)):
+            got = sub.best_threshold(labels, scores)
+            assert got == (0.6, 1.0), f"y_true={y_true!r}: expected (0.6, 1.0), got {got!r}"
+
+
+@pytest.mark.points(1)
 def test_best_threshold_all_positive():
     """With only positive labels the lowest score is the best threshold (F1 = 1)."""
     got = sub.best_threshold([1, 1, 1], [3, 1, 2])
