@@ -51,7 +51,7 @@ def label_pairs(draw, alphabet, max_size=25):
 
 
 @pytest.mark.points(3)
-@settings(max_examples=40, phases=PHASES)
+@settings(max_examples=30, phases=PHASES)
 @given(pair=label_pairs(INT_LABELS))
 def test_confusion_matrix_matches_sklearn_integer_labels(pair):
     """confusion_matrix on integer labels equals scikit-learn's, as an integer ndarray."""
@@ -78,7 +78,7 @@ def test_confusion_matrix_matches_sklearn_string_labels(pair):
 
 
 @pytest.mark.points(3)
-@settings(max_examples=40, phases=PHASES)
+@settings(max_examples=30, phases=PHASES)
 @given(data=st.data(), alphabet=st.sampled_from([INT_LABELS, STR_LABELS]))
 def test_confusion_matrix_labels_give_order_and_subset(data, alphabet):
     """labels= sets the row/column order; unlisted labels are ignored, unseen ones give zeros."""
@@ -124,7 +124,7 @@ def test_confusion_matrix_rejects_bad_labels():
 
 
 @pytest.mark.points(4)
-@settings(max_examples=40, phases=PHASES)
+@settings(max_examples=30, phases=PHASES)
 @given(
     pair=label_pairs([0, 1]),
     pos_label=st.sampled_from([0, 1]),
@@ -152,7 +152,7 @@ def test_binary_scores_with_string_pos_label(pair, pos_label, zero_division):
 
 
 @pytest.mark.points(5)
-@settings(max_examples=50, phases=PHASES)
+@settings(max_examples=40, phases=PHASES)
 @given(
     pair=st.sampled_from([INT_LABELS, STR_LABELS]).flatmap(label_pairs),
     average=st.sampled_from(MULTI_AVERAGES),
