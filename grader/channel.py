@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 RESULT_STATUSES = frozenset({"passed", "failed", "error"})
+LIMITS = frozenset({"memory_limit", "recursion_limit", "output_limit", "process_limit"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class TestRecord:
     output: str = ""
     exception: str = ""
     duration: float = 0.0
+    limit: str = ""  # the resource limit that failed the test, if one did
 
 
 @dataclass
@@ -108,6 +110,7 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
                 traceback=str(message.get("traceback", "")),
                 output=str(message.get("output", "")),
                 exception=str(message.get("exception", "")),
+                limit=str(message.get("limit", "")) if message.get("limit") in LIMITS else "",
                 duration=float(message.get("duration", 0.0)),
             )
             outcome.current = None

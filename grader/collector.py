@@ -7,6 +7,7 @@ output and never unpickles anything the child sends.
 
 from __future__ import annotations
 
+import errno
 import json
 import traceback
 from collections.abc import Callable
@@ -55,6 +56,32 @@ def _frames(exc: BaseException, candidate: Path | None) -> str:
     return "\n".join(lines)
 
 
+LIMIT_MESSAGES = {
+    "memory_limit": "memory limit reached: the code asked for more memory than the exercise allows",
+    "recursion_limit": "recursion limit reached: the code recursed too deeply",
+    "output_limit": "output or file size limit reached: the code printed or wrote too much",
+    "process_limit": "process limit reached: the code started too many processes or threads",
+}
+
+
+def limit_of(exc: BaseException) -> str:
+    """Which resource limit an exception (or what caused it) comes from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MemoryError):
+            return "memory_limit"
+        if isinstance(current, RecursionError):
+            return "recursion_limit"
+        if isinstance(current, OSError) and current.errno == errno.EFBIG:
+            return "output_limit"
+        if isinstance(current, OSError) and current.errno == errno.EAGAIN:
+            return "process_limit"
+        current = current.__cause__ or current.__context__
+    return ""
+
+
 def describe_failure(exc: BaseException, candidate: Path | None) -> dict[str, str]:
     """Message, hypothesis' falsifying example and the candidate's frames of a failure."""
     prefix = ""
@@ -63,7 +90,11 @@ def describe_failure(exc: BaseException, candidate: Path | None) -> dict[str, st
         exc = exc.exceptions[0]
     notes = [str(n) for n in getattr(exc, "__notes__", ()) or ()]
     example = "\n".join(n for n in notes if not n.startswith(HYPOTHESIS_NOISE)).strip()
+    limit = limit_of(exc)
+    if limit:
+        prefix = f"{LIMIT_MESSAGES[limit]}\n{prefix}"
     return {
+        "limit": limit,
         "message": cap(f"{prefix}{type(exc).__name__}: {exc}".strip(), MESSAGE_LIMIT),
         "counterexample": cap(example, MESSAGE_LIMIT),
         "traceback": cap(_frames(exc, candidate), TRACEBACK_LIMIT),

@@ -97,7 +97,7 @@ def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestRes
     tests = []
     for t in expected:
         record = run.records[t.nodeid]
-        status = TestStatus(record.status)
+        status = TestStatus(record.limit or record.status)
         tests.append(
             TestResult(
                 name=_test_name(t.nodeid),

@@ -23,6 +23,12 @@ class TestStatus(StrEnum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"  # the process died while the test ran
     NOT_RUN = "not_run"  # no trustworthy result reached the grader
+    # A resource limit stopped the test:
+    MEMORY_LIMIT = "memory_limit"
+    CPU_LIMIT = "cpu_limit"
+    RECURSION_LIMIT = "recursion_limit"
+    OUTPUT_LIMIT = "output_limit"  # printed or wrote more than the file-size limit
+    PROCESS_LIMIT = "process_limit"
 
 
 class ExerciseStatus(StrEnum):

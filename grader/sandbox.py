@@ -285,7 +285,7 @@ class Sandbox:
         if not outcome.exit_reason:
             outcome.exit_reason = _describe_exit(code, outcome)
         if outcome.current is not None and not outcome.current_fate:
-            outcome.current_fate = "crashed"
+            outcome.current_fate = "cpu_limit" if code == -signal.SIGXCPU else "crashed"
         return outcome
 
 
@@ -327,6 +327,8 @@ def _fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
         if outcome.timed_out:
             return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"
         return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s"
+    if outcome.current_fate == "cpu_limit":
+        return "CPU time limit reached: the process used more CPU time than the exercise allows"
     return f"crashed: {outcome.corrupt or outcome.exit_reason}"
 
 

@@ -111,13 +111,15 @@ def test_forbidden_import_by_any_route_is_caught_with_the_line(engine_kit, case)
 def test_a_40_gib_allocation_fails_cleanly(engine_kit):
     _, ex = graded(engine_kit, HOSTILE / "memory_bomb")
     tests = by_name(ex)
-    assert tests["test_add_small"].status is TestStatus.FAILED
+    assert tests["test_add_small"].status is TestStatus.MEMORY_LIMIT
+    assert tests["test_add_small"].message.startswith("memory limit reached")
     assert "MemoryError" in tests["test_add_small"].message
     assert tests["test_mean_matches_reference"].status is TestStatus.PASSED
 
 
 def test_200_mb_of_prints_are_cut_and_the_report_stays_small(engine_kit):
     result, ex = graded(engine_kit, HOSTILE / "output_flood")
+    assert by_name(ex)["test_add_small"].status is TestStatus.OUTPUT_LIMIT
     assert by_name(ex)["test_mean_empty_raises"].status is TestStatus.PASSED
     assert len(to_json(result)) < 100_000
     assert all(len(t.output) < 2_000 for t in ex.tests)
@@ -130,7 +132,8 @@ def test_a_stack_overflow_crashes_one_test_and_the_rest_still_run(tight_kit):
     # test's time limit, depending on which comes first. Never points.
     assert tests["test_add_small"].status in (
         TestStatus.CRASHED,
-        TestStatus.FAILED,
+        TestStatus.RECURSION_LIMIT,
+        TestStatus.MEMORY_LIMIT,
         TestStatus.TIMEOUT,
     )
     assert tests["test_mean_matches_reference"].status is TestStatus.PASSED
@@ -285,3 +288,11 @@ def test_a_fork_flood_hits_the_process_limit_and_is_cleaned_up(engine_kit):
     assert by_name(ex)["test_add_small"].status is TestStatus.PASSED  # fewer than 1000 forks
     time.sleep(0.5)
     assert _processes_with("fork_flood") == []
+
+
+def test_each_limit_is_its_own_status_with_a_plain_message(engine_kit):
+    _, ex = graded(engine_kit, HOSTILE / "plain_recursion")
+    test = by_name(ex)["test_add_small"]
+    assert test.status is TestStatus.RECURSION_LIMIT
+    assert test.message.startswith("recursion limit reached")
+    assert by_name(ex)["test_mean_empty_raises"].status is TestStatus.PASSED
