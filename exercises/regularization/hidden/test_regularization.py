@@ -295,7 +295,14 @@ def test_lasso_shifted_target_with_strong_alpha():
             X, y + offset, alpha, True, max_iter=100_000, tol=1e-10
         )
         model = Lasso(alpha=alpha, max_iter=100_000, tol=1e-10).fit(X, y + offset)
-        np.testing.assert_allclose(coef, model.coef_, rtol=1e-4, atol=1e-6, err_msg="coef")
+        # Graded by objective, not by coefficients: only the distance to the optimum that the
+        # objective tolerance implies is checked. The problem is strongly convex with Hessian
+        # H = [X, 1]^T [X, 1] / n, so F(w, b) - F* >= |delta|^2 * lambda_min(H) / 2.
+        optimum = lasso_objective(X, y + offset, model.coef_, model.intercept_, alpha)
+        design = np.column_stack([X, np.ones(len(y))])
+        lam_min = float(np.linalg.eigvalsh(design.T @ design / len(y)).min())
+        radius = 1.1 * np.sqrt(2 * 1e-6 * max(1.0, optimum) / lam_min) + 1e-6
+        np.testing.assert_allclose(coef, model.coef_, rtol=0, atol=radius, err_msg="coef")
 
 
 @pytest.mark.points(2)
