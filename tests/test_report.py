@@ -28,7 +28,7 @@ def test_html_escapes_candidate_text(grade_engine_case, engine_kit):
 
 def test_html_shows_counterexample_and_candidate_frames(grade_engine_case, engine_kit):
     html = render_html(grade_engine_case("forbidden_hidden_import"), engine_kit)
-    assert "Failing input (shrunk)" in html and "Falsifying example" in html
+    assert "Failing input (shrunk)" in html and "values=[0.0]" in html
     assert "adder.py:6 in mean" in html
 
 
