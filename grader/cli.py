@@ -48,6 +48,13 @@ kit_option = click.option(
 )
 
 
+def jobs_option(help_text: str):
+    """The --jobs option, shared by every command that grades."""
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True, help=help_text
+    )
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlgrade")
 def cli() -> None:
@@ -116,7 +123,7 @@ def _grade(submission_path: Path, kit: Kit, ids: list[str] | None, suite: str, j
     show_default=True,
     help="The workspace to grade.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@jobs_option("Exercises graded at once.")
 @click.option("--watch", is_flag=True, help="Regrade an exercise each time its file is saved.")
 @kit_option
 def run(ids: tuple[str, ...], directory: Path, jobs: int, watch: bool, kit: Path | None) -> None:
@@ -204,7 +211,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str) -> None:
     default=None,
     help="Exit 1 when the score (percent) is below this, after writing every report.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@jobs_option("Exercises graded at once.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the totals.")
 @kit_option
 def grade_command(
@@ -254,14 +261,7 @@ def grade_command(
 @click.option(
     "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="Submissions graded at once.",
-)
+@jobs_option("Submissions graded at once.")
 @click.option(
     "--similarity-threshold",
     type=click.FloatRange(0, 1),
@@ -342,7 +342,7 @@ def grade_batch_command(
     default=None,
     help="Grade an evenly spread sample of at most N mutants per exercise (default: all).",
 )
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True)
+@jobs_option("Exercises graded at once.")
 @kit_option
 def validate(
     ids: tuple[str, ...], solutions: Path, mutant_limit: int | None, jobs: int, kit: Path | None
