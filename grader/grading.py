@@ -6,6 +6,7 @@ import hashlib
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from importlib import metadata
 
 from grader import __version__
@@ -133,7 +134,8 @@ def grade_exercise(
     content = artifact.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     if content == exercise.stub_path.read_bytes() or not content.strip():
-        message = "not attempted: the file is still the stub"
+        what = "empty" if not content.strip() else "still the stub"
+        message = f"not attempted: the file is {what}"
         return _exercise_result(
             exercise,
             suite,
@@ -171,8 +173,6 @@ def grade_exercise(
 
 
 def _relocated(test: TestResult, submission: Submission, exercise_id: str) -> TestResult:
-    from dataclasses import replace
-
     return replace(test, traceback=submission.locate(exercise_id, test.traceback))
 
 
