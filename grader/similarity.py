@@ -29,6 +29,7 @@ from grader.catalogue import Exercise
 
 K = 12  # tokens per k-gram: short enough for small exercises, long enough to be specific
 WINDOW = 6  # any shared run of K + WINDOW - 1 = 17 tokens is guaranteed to be found
+MAX_PAIRS = 100  # pairs listed in a summary, most similar first
 THRESHOLD = 0.6
 REFERENCE = "reference"
 SOURCE_MAX_BYTES = 512 * 1024
@@ -352,6 +353,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
+Prints = tuple[Fingerprint, ...]
+
+
 def find_similar(
     sources: Iterable[Source],
     exercises: Iterable[Exercise],
@@ -360,12 +364,17 @@ def find_similar(
     threshold: float = THRESHOLD,
     k: int = K,
     window: int = WINDOW,
+    limit: int = MAX_PAIRS,
 ) -> tuple[SimilarPair, ...]:
-    """Pairs sharing code and scoring at least `threshold`, highest first, per Python exercise."""
+    """The `limit` most similar pairs scoring at least `threshold`, highest first.
+
+    Matched regions are worked out only for the pairs listed: a batch of many
+    near-identical submissions must not cost memory per pair.
+    """
     by_exercise: dict[str, list[Source]] = {}
     for source in sources:
         by_exercise.setdefault(source.exercise, []).append(source)
-    pairs: list[SimilarPair] = []
+    scored: list[tuple[float, str, Source, Source, Prints, Prints]] = []
     for exercise in exercises:
         if exercise.module is None:
             continue  # text artifacts: see the module docstring
@@ -381,5 +390,9 @@ def find_similar(
         for a, b in itertools.combinations(range(len(ordered)), 2):
             score = similarity(prints[a], prints[b])
             if score > 0 and score >= threshold:
-                pairs.append(compare(exercise.id, ordered[a], ordered[b], prints[a], prints[b]))
-    return tuple(sorted(pairs, key=lambda p: (-p.score, p.exercise, p.left, p.right)))
+                scored.append((score, exercise.id, ordered[a], ordered[b], prints[a], prints[b]))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2].candidate, t[3].candidate))
+    return tuple(
+        compare(exercise_id, left, right, left_prints, right_prints)
+        for _, exercise_id, left, right, left_prints, right_prints in scored[:limit]
+    )

@@ -306,3 +306,13 @@ def test_text_artifacts_are_skipped(engine_kit):
     text = "FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r requirements.txt\n" * 5
     sources = [Source("a", "docker", text), Source("b", "docker", text)]
     assert find_similar(sources, [dockerfile], threshold=0.0) == ()
+
+
+def test_many_identical_submissions_list_only_the_most_similar_pairs(engine_kit):
+    exercise = engine_kit.get("adder")
+    text = (BATCH / "alice" / "adder.py").read_text()
+    sources = [Source(f"c{i:02d}", "adder", text) for i in range(30)]  # 435 identical pairs
+    pairs = find_similar(sources, [exercise], limit=20)
+    assert len(pairs) == 20
+    assert all(p.score == 1.0 for p in pairs)
+    assert [(p.left, p.right) for p in pairs] == sorted((p.left, p.right) for p in pairs)
