@@ -12,11 +12,9 @@ import importlib
 import os
 import random
 import re
-import secrets
 import sys
 import tempfile
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from grader.confinement import (
     isolate_network,
     protect_filesystem,
 )
+from grader.job import ChildJob
 from grader.processes import enter_cage, kill_tree
 
 PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
@@ -56,28 +55,6 @@ DISABLED_PLUGINS = (
     "unraisableexception",
     "threadexception",
 )
-
-
-@dataclass(frozen=True)
-class ChildJob:
-    """Everything the child needs; built by the parent, trusted."""
-
-    sub_dir: Path
-    suite_dir: Path
-    run_dir: Path
-    artifact: str
-    module: str | None
-    forbidden_imports: tuple[str, ...]
-    memory_mb: int
-    cpu_seconds: int
-    collect_only: bool
-    only: tuple[str, ...] | None
-    token: str
-    fail_fast: bool = False
-
-    @property
-    def candidate_file(self) -> Path:
-        return self.sub_dir / self.artifact
 
 
 class ForbiddenImport(ImportError):
@@ -288,11 +265,6 @@ def child_main(job: ChildJob, conn: Any) -> None:
     # Orphans of candidate code were reparented to us (the subreaper): end them too.
     kill_tree(os.getpid(), include_root=False)
     os._exit(0)
-
-
-def new_token() -> str:
-    """A per-run secret each channel message must carry."""
-    return secrets.token_hex(16)
 
 
 # pytest imports its built-in plugins at every session start: do it once, here.

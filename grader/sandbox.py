@@ -25,8 +25,9 @@ from typing import Any
 
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
-from grader.child import ChildJob, child_main, new_token
 from grader.errors import KitError
+from grader.job import ChildJob, new_token
+from grader.job import run as run_child
 from grader.processes import kill_cage, kill_tree, sweep_cages
 
 MESSAGE_MAX_BYTES = 256 * 1024
@@ -236,7 +237,7 @@ class Sandbox:
     ) -> ChildOutcome:
         reader, writer = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=child_main, args=(job, writer), name=CHILD_NAME, daemon=False
+            target=run_child, args=(job, writer), name=CHILD_NAME, daemon=False
         )
         process.start()
         writer.close()

@@ -1,0 +1,46 @@
+"""What the parent hands a grading child, and the child's entry point.
+
+Kept free of heavy imports: the parent builds jobs without loading numpy, scipy or
+scikit-learn, which only the warm fork server and its children need.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """Everything the child needs; built by the parent, trusted."""
+
+    sub_dir: Path
+    suite_dir: Path
+    run_dir: Path
+    artifact: str
+    module: str | None
+    forbidden_imports: tuple[str, ...]
+    memory_mb: int
+    cpu_seconds: int
+    collect_only: bool
+    only: tuple[str, ...] | None
+    token: str
+    fail_fast: bool = False
+
+    @property
+    def candidate_file(self) -> Path:
+        return self.sub_dir / self.artifact
+
+
+def new_token() -> str:
+    """A per-run secret each channel message must carry."""
+    return secrets.token_hex(16)
+
+
+def run(job: ChildJob, conn: Any) -> None:
+    """Entry point of a forked child (grader.child is already loaded in the fork server)."""
+    from grader.child import child_main
+
+    child_main(job, conn)
