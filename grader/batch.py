@@ -304,9 +304,7 @@ def grade_batch(
     candidates = discover(submissions_dir, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Collect every suite up front so a broken kit stops the batch before any grading.
-    sandbox = default_sandbox()
-    for exercise in exercises:
-        sandbox.collect(exercise, SUITE)
+    default_sandbox().collect_all(exercises, SUITE, jobs)
     rows = tuple(
         sorted(
             _grade_all(candidates, out_dir, kit, exercises, jobs, progress, scheduler),

@@ -7,6 +7,7 @@ parts, so a candidate's install can start a workspace but never grade.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import tomllib
@@ -98,6 +99,21 @@ class Exercise:
         if suite == "hidden":
             return sorted(self.hidden_dir.glob("test_*.py"))
         return [self.public_tests]
+
+    def suite_imports(self, suite: str) -> tuple[str, ...]:
+        """Modules a suite's files import at module level, in first-seen order."""
+        found: dict[str, None] = {}
+        for path in self.suite_files(suite):
+            try:
+                tree = ast.parse(path.read_bytes(), filename=str(path))
+            except (OSError, SyntaxError, ValueError):
+                continue  # collection reports a broken suite with its own message
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found.update((alias.name, None) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found[node.module] = None
+        return tuple(found)
 
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""

@@ -15,18 +15,16 @@ import re
 import sys
 import tempfile
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
-# Trusted libraries the suites and oracles use: imported before any candidate code.
+# The test machinery, imported before any candidate code; the libraries each suite
+# imports come on top (Sandbox.preload, and `import_trusted` in the child).
 import hypothesis
-import joblib  # noqa: F401
 import numpy
 import numpy.testing  # noqa: F401
 import pytest
-import scipy.stats  # noqa: F401
-import sklearn  # noqa: F401
-import sklearn.metrics  # noqa: F401
 from _pytest.config import default_plugins
 from hypothesis import HealthCheck, Phase
 
@@ -100,6 +98,15 @@ def install_import_guard(forbidden: tuple[str, ...], candidate: Path) -> None:
 
     builtins.__import__ = guarded_import
     importlib.import_module = guarded_import_module
+
+
+def import_trusted(modules: tuple[str, ...]) -> None:
+    """Import the suite's own dependencies while the import path holds no candidate file."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a suite-local module: pytest imports it later
+            pass
 
 
 def redirect_output(run_dir: Path) -> None:
@@ -224,13 +231,14 @@ def child_main(job: ChildJob, conn: Any) -> None:
     apply_limits(memory_mb=job.memory_mb, cpu_seconds=job.cpu_seconds)
     if not job.collect_only:
         drop_capabilities()
+    import_trusted(job.trusted_imports)
     os.chdir(job.sub_dir)
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
     # Only the trusted collection run may leave bytecode behind (see sandbox.collect).
     sys.dont_write_bytecode = not job.collect_only
     install_import_guard(job.forbidden_imports, job.candidate_file)
     # Taken here, in the child, so our own import guard counts as the original.
-    snapshot = guard.take_snapshot()
+    snapshot = guard.take_snapshot(job.trusted_imports)
     configure_hypothesis(shrink=not job.fail_fast)
     # Hypothesis would write each failing example as a source patch for the terminal,
     # importing libcst (~2 s) to do it; a missing module makes it skip that quietly.
@@ -271,6 +279,38 @@ def child_main(job: ChildJob, conn: Any) -> None:
 for _plugin in default_plugins:
     importlib.import_module(f"_pytest.{_plugin}")
 importlib.import_module("_hypothesis_pytestplugin")
+
+
+def cache_root() -> Path:
+    """Where the warm parent keeps tables that are costly to build: the user's cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mlgrade"
+
+
+def warm_hypothesis_tables() -> None:
+    """Build hypothesis' Unicode tables here, once, rather than in every child.
+
+    Any text strategy needs them; built from scratch they cost a second per process,
+    and a child's storage folder is thrown away with it. Hypothesis keeps them on disk
+    in its storage folder, so point that at our cache while building.
+    """
+    from hypothesis import configuration
+    from hypothesis.internal import charmap
+
+    configuration.set_hypothesis_home_dir(cache_root() / f"hypothesis-{hypothesis.__version__}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            charmap.charmap()
+            charmap.intervals_from_codec("utf-8")
+    except Exception:  # noqa: BLE001 - internal API: without it, children build their own
+        pass
+    finally:
+        # Children must use their own run folder (HYPOTHESIS_STORAGE_DIRECTORY).
+        configuration.set_hypothesis_home_dir(None)
+
+
+warm_hypothesis_tables()
 
 # Everything imported so far is long-lived: keep it out of the collector's way, and
 # out of copy-on-write page faults in forked children.

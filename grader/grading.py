@@ -226,8 +226,7 @@ def grade(
     sandbox = sandbox or default_sandbox()
     exercises = kit.select(exercise_ids)
     # Collect every suite first so a broken kit fails before any candidate code runs.
-    for exercise in exercises:
-        sandbox.collect(exercise, suite)
+    sandbox.collect_all(exercises, suite, jobs)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = list(
             pool.map(lambda ex: grade_exercise(ex, submission, suite, sandbox), exercises)

@@ -50,13 +50,20 @@ class Snapshot:
     attributes: dict[tuple[str, str], object]
 
 
-def _trusted() -> dict[str, ModuleType]:
-    return {name: sys.modules[name] for name in TRUSTED_MODULES if name in sys.modules}
+# A suite's own imports from these libraries are watched too. Not the standard library's:
+# pytest and `warnings.catch_warnings` legitimately swap functions there during a test.
+ORACLE_LIBRARIES = ("numpy", "scipy", "sklearn")
 
 
-def take_snapshot() -> Snapshot:
-    """Record the trusted modules as they are now."""
-    modules = _trusted()
+def _trusted(extra: tuple[str, ...]) -> dict[str, ModuleType]:
+    oracles = (name for name in extra if name.partition(".")[0] in ORACLE_LIBRARIES)
+    names = dict.fromkeys((*TRUSTED_MODULES, *oracles))
+    return {name: sys.modules[name] for name in names if name in sys.modules}
+
+
+def take_snapshot(extra: tuple[str, ...] = ()) -> Snapshot:
+    """Record the trusted modules, and a suite's `extra` oracle imports, as they are now."""
+    modules = _trusted(extra)
     attributes = {
         (name, attr): value
         for name, module in modules.items()

@@ -28,6 +28,8 @@ class ChildJob:
     only: tuple[str, ...] | None
     token: str
     fail_fast: bool = False
+    # Modules the suite imports, loaded before the candidate's (and watched by the guard).
+    trusted_imports: tuple[str, ...] = ()
 
     @property
     def candidate_file(self) -> Path:
@@ -41,6 +43,12 @@ def new_token() -> str:
 
 def run(job: ChildJob, conn: Any) -> None:
     """Entry point of a forked child (grader.child is already loaded in the fork server)."""
+    import os
+    import sys
+
+    # A spawned child inherits the parent's import path; the working directory on it
+    # could hold a candidate's file named like a library.
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     from grader.child import child_main
 
     child_main(job, conn)

@@ -18,6 +18,7 @@ import signal
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -38,6 +39,9 @@ CHILD_ENVIRONMENT = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
+    # The fork server starts as `python -c`, which would put the working directory,
+    # perhaps a candidate's folder holding a numpy.py, first on its import path.
+    "PYTHONSAFEPATH": "1",
 }
 SIGNAL_MEANINGS = {
     signal.SIGXCPU: "CPU time limit exceeded",
@@ -90,10 +94,19 @@ multiprocessing.spawn.get_preparation_data = _preparation_without_main
 def _start_method() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["grader.child"])
-        return context
+        return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
+
+
+def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:
+    """The trusted modules the suites import, without any exercise's own module."""
+    own = {ex.module for ex in exercises if ex.module}
+    found: dict[str, None] = {}
+    for exercise in exercises:
+        for name in exercise.suite_imports(suite):
+            if name.partition(".")[0] not in own and name != "__future__":
+                found[name] = None
+    return tuple(found)
 
 
 class Sandbox:
@@ -106,16 +119,43 @@ class Sandbox:
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
-        self._collect_lock = threading.Lock()
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self.preload(())
 
     @property
     def start_method(self) -> str:
         return self._context.get_start_method()
 
+    def preload(self, modules: tuple[str, ...]) -> None:
+        """Have the warm server import these trusted modules too, if it has not started.
+
+        Only a speed-up: each child imports its suite's modules before candidate code
+        either way; this makes that import a no-op in every child.
+        """
+        if self.start_method == "forkserver":
+            self._context.set_forkserver_preload(["grader.child", *modules])
+
+    def collect_all(
+        self, exercises: list[Exercise], suite: str, jobs: int = 2
+    ) -> dict[str, tuple[CollectedTest, ...]]:
+        """Warm the server for these suites and collect them, `jobs` at a time.
+
+        Raises KitError for the first suite that does not collect, before any
+        candidate code has run.
+        """
+        self.preload(suite_imports(exercises, suite))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            collected = list(pool.map(lambda ex: self.collect(ex, suite), exercises))
+        return {ex.id: tests for ex, tests in zip(exercises, collected, strict=True)}
+
     def collect(self, exercise: Exercise, suite: str) -> tuple[CollectedTest, ...]:
         """The tests of a suite, from a run that loads only the trusted stub."""
         key = (exercise.suite_sha256(suite), exercise.id)
-        with self._collect_lock:
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        # One lock per suite: different suites collect in parallel, the same one once.
+        with lock:
             return self._collect_locked(exercise, suite, key)
 
     def _collect_locked(
@@ -376,6 +416,7 @@ class _Staging:
             collect_only=collect_only,
             only=tuple(only) if only is not None else None,
             token=new_token(),
+            trusted_imports=suite_imports([ex], self.suite),
             fail_fast=fail_fast,
         )
 

@@ -75,3 +75,34 @@ def test_kit_is_found_from_flag_then_environment_then_working_folder(tmp_path, m
     monkeypatch.setenv(KIT_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(KitError, match="not found"):
         find_kit()
+
+
+def test_suite_imports_are_the_module_level_absolute_imports(tmp_path):
+    kit_root = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
+    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(
+        "from __future__ import annotations\n"
+        "import math, json as js\n"
+        "import adder as sub\n"
+        "from sklearn.metrics import f1_score\n"
+        "from . import local\n"
+        "import math\n"
+        "def test_x():\n"
+        "    import scipy.stats\n",
+        encoding="utf-8",
+    )
+    exercise = load_kit(kit_root).get("adder")
+    assert exercise.suite_imports("hidden") == (
+        "__future__",
+        "math",
+        "json",
+        "adder",
+        "sklearn.metrics",
+    )
+
+
+def test_a_suite_that_does_not_parse_has_no_imports_to_preload(tmp_path):
+    kit_root = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
+    (kit_root / "adder" / "hidden" / "test_adder.py").write_text("import (\n", encoding="utf-8")
+    assert load_kit(kit_root).get("adder").suite_imports("hidden") == ()

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
 import socket
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -20,6 +23,7 @@ import pytest
 from grader.catalogue import Kit, Limits
 from grader.grading import grade
 from grader.results import ExerciseStatus, TestStatus, to_json
+from grader.sandbox import suite_imports
 from grader.workspace import load_submission
 from tests.conftest import FIXTURES
 
@@ -80,6 +84,36 @@ def test_config_files_and_shadow_modules_next_to_the_answer_are_ignored(engine_k
     assert tests["test_add_property"].status is TestStatus.PASSED
     assert tests["test_mean_matches_reference"].status is TestStatus.FAILED
     assert ex.score == 3
+
+
+def test_library_names_in_the_working_folder_are_never_imported(engine_kit, tmp_path):
+    """Grading from a candidate's folder that holds numpy.py, pytest.py... runs none of them."""
+    folder = shutil.copytree(HOSTILE / "library_names_in_working_folder", tmp_path / "candidate")
+    out = tmp_path / "result.json"
+    # A fresh process, so the warm server starts in that folder. Like the `mlgrade`
+    # script, its own import path does not start with the working folder.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    command = "import sys; del sys.path[0]; from grader.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "grade", ".", "--kit", str(engine_kit.root)]
+        + ["--json", str(out)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert sorted(p.name for p in folder.glob("*.imported")) == []
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["score"] == result["max_score"] > 0
+
+
+def test_the_warm_server_loads_what_suites_import_but_never_an_answer_module(real_kit):
+    exercises = real_kit.select(["metrics", "monitoring"])
+    names = suite_imports(exercises, "hidden")
+    assert {"sklearn.metrics", "scipy.stats", "numpy"} <= set(names)
+    assert not {n.partition(".")[0] for n in names} & {"metrics", "monitoring", "__future__"}
 
 
 def test_sys_exit_mid_test_fails_that_test_only(engine_kit):
