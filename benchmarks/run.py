@@ -30,6 +30,9 @@ KIT = ROOT / "exercises"
 SOLUTIONS = ROOT / "solutions"
 FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# A deliberately small exercise: a few cases and one 100-example property (figure (e)).
+SMALL_KIT = Path(__file__).resolve().parent / "f1" / "kit"
+SMALL_ANSWER = Path(__file__).resolve().parent / "f1" / "answer" / "f1.py"
 SAMPLE_SECONDS = 0.1
 REAP_SECONDS = 30.0
 PR_SET_CHILD_SUBREAPER = 36
@@ -105,6 +108,9 @@ class Report:
     batch_sizes: dict[str, int] = field(default_factory=dict)
     batch_pairs: dict[str, str] = field(default_factory=dict)  # similar pairs, summary size
     run_latency: dict[str, Measurement] = field(default_factory=dict)
+    small_batch: Measurement | None = None
+    small_count: int = 0
+    small_checks_s: float = 0.0  # the tests' own time per submission, as the child timed it
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
 
@@ -390,6 +396,9 @@ STARTUP = {
     "`import grader.cli` (the command line)": "import grader.cli",
     "`import grader.sandbox` (every grading command loads it)": "import grader.sandbox",
     "`import grader.child` (the forkserver preloads it)": "import grader.child",
+    "... and scikit-learn, as most suites need (preloaded too)": (
+        "import grader.child, sklearn.metrics, sklearn.linear_model"
+    ),
 }
 
 
@@ -458,6 +467,39 @@ def bench_batch(report: Report, scratch: Path, count: int, small: int) -> None:
             f"{graded / run.wall_s * 60:.1f} submissions/min, {run.tree_mb:.0f} MB",
             flush=True,
         )
+
+
+def bench_small_batch(report: Report, scratch: Path, count: int) -> None:
+    """(e) grade-batch --jobs 2 on `count` answers to the small F1 exercise."""
+    folder = scratch / "small-subs"
+    text = SMALL_ANSWER.read_text(encoding="utf-8")
+    for number in range(count):
+        (folder / f"candidate{number:03d}").mkdir(parents=True)
+        unique = f"{text}# benchmark submission {number}\n"
+        (folder / f"candidate{number:03d}" / SMALL_ANSWER.name).write_text(unique, encoding="utf-8")
+    out = scratch / "small-out"
+    log = scratch / "small-batch.log"
+    command = [
+        "grade-batch",
+        str(folder),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--kit",
+        str(SMALL_KIT),
+    ]
+    run = measure(_mlgrade(*command), cwd=scratch, log=log)
+    if run.returncode != 0:
+        _fail("grade-batch (small F1 exercise)", run, log)
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("candidate*.json")]
+    if len(results) != count or any(r["score"] != r["max_score"] for r in results):
+        _fail("grade-batch (small F1 exercise) did not give every answer full marks", run, log)
+    tests = [t["duration_s"] for r in results for e in r["exercises"] for t in e["tests"]]
+    report.small_batch = run
+    report.small_count = count
+    report.small_checks_s = sum(tests) / count
+    print(f"  (e) small F1 batch: {run.wall_s / count:.3f} s per submission", flush=True)
 
 
 def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
@@ -572,8 +614,8 @@ def figures(report: Report) -> list[tuple[str, str, str, str]]:
             (
                 "(c) --jobs 2 wall per submission and exercise",
                 f"{per_exercise:.2f} s",
-                f"<= {MAX_SECONDS_PER_EXERCISE} s (issue: a small F1 suite)",
-                _verdict(per_exercise <= MAX_SECONDS_PER_EXERCISE),
+                "",
+                "see (e)",
             ),
             (
                 f"(c) peak memory, batch of {few} (--jobs 2, process tree PSS)",
@@ -611,6 +653,28 @@ def figures(report: Report) -> list[tuple[str, str, str, str]]:
             (
                 f"(c) the grade-batch process itself (ru_maxrss), batch of {few} / {count}",
                 f"{small.process_mb:.0f} / {two.process_mb:.0f} MB",
+                "",
+                "",
+            ),
+        ]
+    if report.small_batch is not None:
+        batch, count = report.small_batch, report.small_count
+        rows += [
+            (
+                f"(e) small F1 exercise, grade-batch --jobs 2 of {count}: wall per submission",
+                f"{batch.wall_s / count:.3f} s",
+                f"<= {MAX_SECONDS_PER_EXERCISE} s",
+                _verdict(batch.wall_s / count <= MAX_SECONDS_PER_EXERCISE),
+            ),
+            (
+                "(e) its checks' own time per submission (the tests, as the child timed them)",
+                f"{report.small_checks_s:.3f} s",
+                "",
+                "",
+            ),
+            (
+                "(e) CPU time per submission (whole process tree)",
+                f"{batch.cpu_s / count:.3f} s",
                 "",
                 "",
             ),
@@ -751,6 +815,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         report.batch_exercises = [i for i in exercises if not args.quick or i in set(by_speed[:3])]
         print(f"(c): {count} and {small} submissions", flush=True)
         bench_batch(report, scratch, count, small)
+        print(f"(e): {count} answers to a small F1 exercise", flush=True)
+        bench_small_batch(report, scratch, count)
         print("(d): mlgrade run", flush=True)
         bench_run(report, scratch, by_speed[:1] if args.quick else exercises)
     report.load_after = os.getloadavg()
