@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import KitError
+from grader.parsing import parse
 
 KIT_ENV = "MLGRADE_KIT"
 
@@ -105,7 +106,7 @@ class Exercise:
         found: dict[str, None] = {}
         for path in self.suite_files(suite):
             try:
-                tree = ast.parse(path.read_bytes(), filename=str(path))
+                tree = parse(path.read_bytes(), filename=str(path))
             except (OSError, SyntaxError, ValueError):
                 continue  # collection reports a broken suite with its own message
             for node in tree.body:

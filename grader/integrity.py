@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from grader.catalogue import Exercise
+from grader.parsing import parse
 from grader.results import Finding
 from grader.workspace import Submission
 
@@ -194,7 +195,7 @@ class _Scanner(ast.NodeVisitor):
 def scan_source(source: str, forbidden: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
     """(line, rule, message) for each suspicious construct in Python source."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return []
     scanner = _Scanner(forbidden)

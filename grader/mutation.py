@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import KitError
+from grader.parsing import compile_source, parse
 
 COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,
@@ -155,7 +156,7 @@ def _statement_lines(source: str, line: int) -> str:
 
 def mutants(source: str) -> list[Mutant]:
     """Every mutant of a Python source, each compiling, in a deterministic order."""
-    original = ast.parse(source)
+    original = parse(source)
     baseline = ast.unparse(original)
     result: list[Mutant] = []
     seen: set[str] = set()
@@ -169,7 +170,7 @@ def mutants(source: str) -> list[Mutant]:
         ast.fix_missing_locations(tree)
         try:
             mutated = ast.unparse(tree)
-            compile(mutated, "<mutant>", "exec")
+            compile_source(mutated, "<mutant>")
         except (SyntaxError, ValueError):
             continue
         if mutated == baseline or mutated in seen:

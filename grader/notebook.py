@@ -14,6 +14,7 @@ from nbformat import v4
 
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
+from grader.parsing import parse
 from grader.workspace import CellOrigin, Submission, scratch_dir
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
@@ -117,7 +118,7 @@ def _cell_tag(cell: dict) -> str | None:
 
 def _parses(source: str) -> bool:
     try:
-        ast.parse(source)
+        parse(source)
     except (SyntaxError, ValueError):
         return False
     return True
@@ -156,7 +157,7 @@ def _drop_magics(index: int, source: str, notes: list[str]) -> str | None:
 def _no_statements(source: str) -> bool:
     """True for a cell left with only comments (say, once its magics are gone)."""
     try:
-        return not ast.parse(source).body
+        return not parse(source).body
     except (SyntaxError, ValueError):
         return False
 
@@ -164,7 +165,7 @@ def _no_statements(source: str) -> bool:
 def _defined_names(source: str) -> set[str]:
     """Top-level def/class names; a regex fallback keeps a cell with a syntax error assignable."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return set(TOP_LEVEL_NAME.findall(source))
     return {
@@ -177,7 +178,7 @@ def _defined_names(source: str) -> set[str]:
 def _only_definitions(source: str) -> bool:
     """True when importing the cell runs nothing but imports, defs and call-free constants."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return False
     for node in tree.body:

@@ -119,6 +119,7 @@ class Sandbox:
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
+        self._imports: dict[tuple[str, str], tuple[str, ...]] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.preload(())
@@ -162,11 +163,13 @@ class Sandbox:
         self, exercise: Exercise, suite: str, key: tuple[str, str]
     ) -> tuple[CollectedTest, ...]:
         if key not in self._collected:
-            with _Staging(exercise, suite, exercise.stub_path) as staging:
+            imports = suite_imports([exercise], suite)
+            with _Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
                 # The trusted collection run leaves pytest's rewritten bytecode in the
                 # suite folder; every later run gets a fresh copy of that folder.
                 staging.keep_suite = True
                 self._pristine[key] = staging.suite_dir
+                self._imports[key] = imports
                 atexit.register(shutil.rmtree, staging.suite_dir, True)
                 outcome = self._run_child(
                     staging.job(collect_only=True, only=None),
@@ -205,8 +208,10 @@ class Sandbox:
         crash = ""
         timed_out = False
         self.collect(exercise, suite)
-        pristine = self._pristine[(exercise.suite_sha256(suite), exercise.id)]
-        with _Staging(exercise, suite, artifact, pristine) as staging:
+        key = (exercise.suite_sha256(suite), exercise.id)
+        with _Staging(
+            exercise, suite, artifact, self._pristine[key], self._imports[key]
+        ) as staging:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
@@ -377,12 +382,18 @@ class _Staging:
     """Throw-away folders: one holding only the artifact, one holding the suite."""
 
     def __init__(
-        self, exercise: Exercise, suite: str, artifact: Path, pristine: Path | None = None
+        self,
+        exercise: Exercise,
+        suite: str,
+        artifact: Path,
+        pristine: Path | None = None,
+        imports: tuple[str, ...] = (),
     ) -> None:
         self.exercise = exercise
         self.suite = suite
         self.artifact = artifact
         self.pristine = pristine
+        self.imports = imports
         self.keep_suite = False
 
     def __enter__(self) -> _Staging:
@@ -416,7 +427,7 @@ class _Staging:
             collect_only=collect_only,
             only=tuple(only) if only is not None else None,
             token=new_token(),
-            trusted_imports=suite_imports([ex], self.suite),
+            trusted_imports=self.imports,
             fail_fast=fail_fast,
         )
 

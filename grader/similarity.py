@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalogue import Exercise
+from grader.parsing import parse
 
 K = 12  # tokens per k-gram: short enough for small exercises, long enough to be specific
 WINDOW = 6  # any shared run of K + WINDOW - 1 = 17 tokens is guaranteed to be found
@@ -108,7 +109,7 @@ class SimilarPair:
 def _docstring_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Start and end positions of every string statement (docstrings and string comments)."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return []  # a broken file is still compared, docstrings included
     spans = []
