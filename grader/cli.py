@@ -125,9 +125,23 @@ def _grade(submission_path: Path, kit: Kit, ids: list[str] | None, suite: str, j
 )
 @jobs_option("Exercises graded at once.")
 @click.option("--watch", is_flag=True, help="Regrade an exercise each time its file is saved.")
+@click.option(
+    "--no-server",
+    is_flag=True,
+    help="Grade in this process only: neither use nor leave behind a warm server "
+    "(also: MLGRADE_SERVER=0; never on CI).",
+)
 @kit_option
-def run(ids: tuple[str, ...], directory: Path, jobs: int, watch: bool, kit: Path | None) -> None:
+def run(
+    ids: tuple[str, ...],
+    directory: Path,
+    jobs: int,
+    watch: bool,
+    no_server: bool,
+    kit: Path | None,
+) -> None:
     """Grade your workspace with every suite available here; write feedback.html."""
+    from grader import server
     from grader.report import terminal_summary, write_html
 
     if not directory.is_dir():
@@ -141,7 +155,20 @@ def run(ids: tuple[str, ...], directory: Path, jobs: int, watch: bool, kit: Path
     if watch:
         _watch(directory, found, exercises, suite)
         return
-    result, _ = _grade(directory, found, wanted, suite, jobs)
+    warm = not no_server and server.enabled()
+    request = server.Request(
+        cwd=os.getcwd(),
+        directory=str(directory),
+        kit=str(found.root.resolve()),
+        ids=tuple(wanted),
+        suite=suite,
+        jobs=jobs,
+    )
+    result = server.request_grade(request) if warm else None
+    if result is None:
+        result, _ = _grade(directory, found, wanted, suite, jobs)
+        if warm:
+            server.start_in_background(found.root)
     click.echo(terminal_summary(result))
     if suite == "public":
         click.echo("(public tests only: the interviewer's hidden tests decide the grade)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from grader.workspace import load_submission
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ENGINE_SUBMISSIONS = FIXTURES / "submissions" / "engine"
+
+# `mlgrade run` would leave a warm server behind; only tests/test_server.py wants one.
+os.environ["MLGRADE_SERVER"] = "0"
 
 
 @pytest.fixture(scope="session")
