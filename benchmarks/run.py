@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -302,8 +303,10 @@ def bench_small_batch(report: Report, scratch: Path, count: int) -> None:
 
 
 def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
-    """(d) `mlgrade run` on one exercise of a workspace holding the reference answer."""
+    """(d) `mlgrade run` on one exercise of a workspace holding the reference answer:
+    cold (`--no-server`, a fresh process) and answered by a warm server."""
     artifacts = dict(_kit_exercises())
+    workspaces = {}
     for exercise_id in exercise_ids:
         workspace = scratch / f"ws-{exercise_id}"
         started = subprocess.run(
@@ -315,16 +318,43 @@ def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
             sys.exit(f"mlgrade start {exercise_id} failed: {started.stderr.decode()}")
         artifact = artifacts[exercise_id]
         shutil.copyfile(SOLUTIONS / artifact, workspace / artifact)
+        workspaces[exercise_id] = workspace
+    for exercise_id, workspace in workspaces.items():
+        command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
         log = scratch / f"run-{exercise_id}.log"
-        run = measure(
-            _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT)),
-            cwd=scratch,
-            log=log,
-        )
+        run = measure([*command, "--no-server"], cwd=scratch, log=log)
         if run.returncode != 0:
             _fail(f"mlgrade run {exercise_id}", run, log)
         report.run_latency[exercise_id] = run
-        print(f"  (d) mlgrade run {exercise_id}: {run.wall_s:.2f} s", flush=True)
+        print(f"  (d) mlgrade run {exercise_id}, cold: {run.wall_s:.2f} s", flush=True)
+    server = _start_server(scratch)
+    try:
+        for exercise_id, workspace in workspaces.items():
+            command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
+            log = scratch / f"run-warm-{exercise_id}.log"
+            run = measure(command, cwd=scratch, log=log, env={"MLGRADE_SERVER": "1"})
+            if run.returncode != 0:
+                _fail(f"mlgrade run {exercise_id} (warm server)", run, log)
+            report.run_latency_warm[exercise_id] = run
+            print(f"  (d) mlgrade run {exercise_id}, warm: {run.wall_s:.2f} s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
+def _start_server(scratch: Path) -> subprocess.Popen:
+    """The warm server `mlgrade run` leaves behind, started here and waited for."""
+    command = [sys.executable, "-P", "-m", "grader.server", "--kit", str(KIT), "--idle", "600"]
+    env = {**os.environ, "MLGRADE_SERVER": "1", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(command, cwd=scratch, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # The socket appears once the server has imported everything and collected every suite.
+    while not list(Path(os.environ["XDG_RUNTIME_DIR"]).glob("mlgrade/server-*.sock")):
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            sys.exit("the warm server did not start")
+        time.sleep(0.1)
+    return server
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -351,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="mlgrade-bench-") as tmp:
         scratch = Path(tmp)
+        # Only (d) measures the warm server, started by itself in a private folder.
+        os.environ["MLGRADE_SERVER"] = "0"
+        os.environ["XDG_RUNTIME_DIR"] = str(scratch / "runtime")
         print("start-up costs", flush=True)
         bench_startup(report, scratch, repeats)
         print(f"(a)/(b): {len(exercises)} exercises, {repeats} repeat(s)", flush=True)
