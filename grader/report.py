@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -16,8 +17,13 @@ def templates_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment all reports share (autoescaped)."""
+    """The Jinja2 environment all reports share (autoescaped).
+
+    One per process: it keeps the compiled templates, which cost more to compile than
+    a report costs to render (a batch writes one report per candidate).
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
