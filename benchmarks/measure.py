@@ -106,15 +106,29 @@ def become_subreaper() -> bool:
         return False
 
 
-def _reap_orphans() -> None:
+def _children() -> set[int]:
+    found: set[int] = set()
+    for listing in Path("/proc/self/task").glob("*/children"):
+        try:
+            found.update(int(pid) for pid in listing.read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _reap_orphans(keep: frozenset[int] = frozenset()) -> None:
+    """Wait for the descendants we adopted, except `keep` (a server left running)."""
     deadline = time.monotonic() + REAP_SECONDS
     while time.monotonic() < deadline:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
+        waiting = _children() - keep
+        if not waiting:
             return
-        if pid == 0:
-            time.sleep(0.02)
+        for pid in waiting:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+        time.sleep(0.02)
 
 
 def _cpu_of_children() -> float:
@@ -129,10 +143,12 @@ def measure(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     phase_done: Callable[[], bool] | None = None,
+    keep: frozenset[int] = frozenset(),
 ) -> Measurement:
     """Run a command to completion; its wall time, peak memory and exit code.
 
     With `phase_done`, the peak memory until it first returns True is kept apart.
+    Processes in `keep` are our children that outlive the command (a warm server).
     """
     environment = {**os.environ, **(env or {})}
     output = log.open("wb") if log else subprocess.DEVNULL
@@ -155,7 +171,7 @@ def measure(
         sampler.stop.set()
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
-        _reap_orphans()
+        _reap_orphans(keep)
         cpu = _cpu_of_children() - cpu_before
     finally:
         if log:

@@ -332,7 +332,13 @@ def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
         for exercise_id, workspace in workspaces.items():
             command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
             log = scratch / f"run-warm-{exercise_id}.log"
-            run = measure(command, cwd=scratch, log=log, env={"MLGRADE_SERVER": "1"})
+            run = measure(
+                command,
+                cwd=scratch,
+                log=log,
+                env={"MLGRADE_SERVER": "1"},
+                keep=frozenset({server.pid}),
+            )
             if run.returncode != 0:
                 _fail(f"mlgrade run {exercise_id} (warm server)", run, log)
             report.run_latency_warm[exercise_id] = run
