@@ -9,8 +9,19 @@ import time
 from pathlib import Path
 
 
+def _has_no_children(pid: int) -> bool:
+    """True only when the kernel lists no child of any of the process's threads."""
+    listings = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    try:
+        return bool(listings) and not any(p.read_text().strip() for p in listings)
+    except OSError:
+        return False
+
+
 def descendants(pid: int) -> list[int]:
     """Every live descendant of a process (empty where /proc is unavailable)."""
+    if _has_no_children(pid):
+        return []  # the common case, without reading every process's stat
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

@@ -15,7 +15,6 @@ import multiprocessing.spawn
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,9 +26,10 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.job import ChildJob, new_token
+from grader.job import ChildJob
 from grader.job import run as run_child
 from grader.processes import kill_cage, kill_tree, sweep_cages
+from grader.staging import Staging
 
 MESSAGE_MAX_BYTES = 256 * 1024
 POLL_SECONDS = 0.05
@@ -164,7 +164,7 @@ class Sandbox:
     ) -> tuple[CollectedTest, ...]:
         if key not in self._collected:
             imports = suite_imports([exercise], suite)
-            with _Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
+            with Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
                 # The trusted collection run leaves pytest's rewritten bytecode in the
                 # suite folder; every later run gets a fresh copy of that folder.
                 staging.keep_suite = True
@@ -209,9 +209,7 @@ class Sandbox:
         timed_out = False
         self.collect(exercise, suite)
         key = (exercise.suite_sha256(suite), exercise.id)
-        with _Staging(
-            exercise, suite, artifact, self._pristine[key], self._imports[key]
-        ) as staging:
+        with Staging(exercise, suite, artifact, self._pristine[key], self._imports[key]) as staging:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
@@ -376,73 +374,3 @@ def _fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
     if outcome.current_fate == "cpu_limit":
         return "CPU time limit reached: the process used more CPU time than the exercise allows"
     return f"crashed: {outcome.corrupt or outcome.exit_reason}"
-
-
-class _Staging:
-    """Throw-away folders: one holding only the artifact, one holding the suite."""
-
-    def __init__(
-        self,
-        exercise: Exercise,
-        suite: str,
-        artifact: Path,
-        pristine: Path | None = None,
-        imports: tuple[str, ...] = (),
-    ) -> None:
-        self.exercise = exercise
-        self.suite = suite
-        self.artifact = artifact
-        self.pristine = pristine
-        self.imports = imports
-        self.keep_suite = False
-
-    def __enter__(self) -> _Staging:
-        self.run_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
-        self.suite_dir = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
-        self.sub_dir = self.run_dir / "submission"
-        self.sub_dir.mkdir()
-        shutil.copyfile(self.artifact, self.sub_dir / self.exercise.artifact)
-        if self.pristine is not None:
-            # copy2 keeps mtimes, so pytest reuses the rewritten test bytecode.
-            shutil.copytree(self.pristine, self.suite_dir, dirs_exist_ok=True)
-            return self
-        for path in self.exercise.suite_files(self.suite):
-            name = path.name if self.suite == "hidden" else f"test_{self.exercise.id}_public.py"
-            shutil.copyfile(path, self.suite_dir / name)
-        return self
-
-    def job(
-        self, *, collect_only: bool, only: list[str] | None, fail_fast: bool = False
-    ) -> ChildJob:
-        ex = self.exercise
-        return ChildJob(
-            sub_dir=self.sub_dir,
-            suite_dir=self.suite_dir,
-            run_dir=self.run_dir,
-            artifact=ex.artifact,
-            module=ex.module,
-            forbidden_imports=ex.forbidden_imports,
-            memory_mb=ex.limits.memory_mb,
-            cpu_seconds=int(ex.limits.exercise_seconds) + 1,
-            collect_only=collect_only,
-            only=tuple(only) if only is not None else None,
-            token=new_token(),
-            trusted_imports=self.imports,
-            fail_fast=fail_fast,
-        )
-
-    def output_tail(self, limit: int = 2000) -> str:
-        """The end of what the child printed outside pytest's capture."""
-        log = self.run_dir / "output.log"
-        try:
-            size = log.stat().st_size
-            with log.open("rb") as handle:
-                handle.seek(max(0, size - limit))
-                return handle.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-    def __exit__(self, *exc: Any) -> None:
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        if not self.keep_suite:
-            shutil.rmtree(self.suite_dir, ignore_errors=True)
