@@ -269,37 +269,30 @@ def bench_batch(report: Report, scratch: Path, count: int, small: int) -> None:
         )
 
 
-def bench_small_batch(report: Report, scratch: Path, count: int) -> None:
-    """(e) grade-batch --jobs 2 on `count` answers to the small F1 exercise."""
-    folder = scratch / "small-subs"
+def bench_small_batch(report: Report, scratch: Path, count: int, small: int) -> None:
+    """(e) grade-batch --jobs 2 on `small` and on `count` answers to the small F1 exercise:
+    the difference is what each further submission costs, start-up left out."""
     text = SMALL_ANSWER.read_text(encoding="utf-8")
-    for number in range(count):
-        (folder / f"candidate{number:03d}").mkdir(parents=True)
-        unique = f"{text}# benchmark submission {number}\n"
-        (folder / f"candidate{number:03d}" / SMALL_ANSWER.name).write_text(unique, encoding="utf-8")
-    out = scratch / "small-out"
-    log = scratch / "small-batch.log"
-    command = [
-        "grade-batch",
-        str(folder),
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-        "--kit",
-        str(SMALL_KIT),
-    ]
-    run = measure(_mlgrade(*command), cwd=scratch, log=log)
-    if run.returncode != 0:
-        _fail("grade-batch (small F1 exercise)", run, log)
-    results = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("candidate*.json")]
-    if len(results) != count or any(r["score"] != r["max_score"] for r in results):
-        _fail("grade-batch (small F1 exercise) did not give every answer full marks", run, log)
-    tests = [t["duration_s"] for r in results for e in r["exercises"] for t in e["tests"]]
-    report.small_batch = run
-    report.small_count = count
-    report.small_checks_s = sum(tests) / count
-    print(f"  (e) small F1 batch: {run.wall_s / count:.3f} s per submission", flush=True)
+    for size in (small, count):
+        folder = scratch / f"small-subs-{size}"
+        for number in range(size):
+            (folder / f"candidate{number:03d}").mkdir(parents=True)
+            unique = f"{text}# benchmark submission {number}\n"
+            answer = folder / f"candidate{number:03d}" / SMALL_ANSWER.name
+            answer.write_text(unique, encoding="utf-8")
+        out = scratch / f"small-out-{size}"
+        log = scratch / f"small-batch-{size}.log"
+        command = ["grade-batch", str(folder), "--out", str(out), "--jobs", "2"]
+        run = measure(_mlgrade(*command, "--kit", str(SMALL_KIT)), cwd=scratch, log=log)
+        if run.returncode != 0:
+            _fail("grade-batch (small F1 exercise)", run, log)
+        results = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("candidate*.json")]
+        if len(results) != size or any(r["score"] != r["max_score"] for r in results):
+            _fail("grade-batch (small F1 exercise) did not give every answer full marks", run, log)
+        tests = [t["duration_s"] for r in results for e in r["exercises"] for t in e["tests"]]
+        report.small_batches[size] = run
+        report.small_checks_s = sum(tests) / size
+        print(f"  (e) small F1 batch of {size}: {run.wall_s:.2f} s", flush=True)
 
 
 def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
@@ -400,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"(c): {count} and {small} submissions", flush=True)
         bench_batch(report, scratch, count, small)
         print(f"(e): {count} answers to a small F1 exercise", flush=True)
-        bench_small_batch(report, scratch, count)
+        bench_small_batch(report, scratch, count, small)
         print("(d): mlgrade run", flush=True)
         bench_run(report, scratch, by_speed[:1] if args.quick else exercises)
     report.load_after = os.getloadavg()
