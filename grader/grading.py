@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import platform
 import time
@@ -37,8 +38,13 @@ def default_sandbox() -> Sandbox:
     return _sandbox
 
 
+@functools.cache
 def library_versions() -> dict[str, str]:
-    """Versions of Python and the oracle libraries, for auditing a grade later."""
+    """Versions of Python and the oracle libraries, for auditing a grade later.
+
+    Read once per process: reading package metadata costs more than a batch's own
+    bookkeeping for a candidate.
+    """
     versions = {"python": platform.python_version()}
     for name in ORACLE_LIBRARIES:
         try:
@@ -247,7 +253,7 @@ def grade(
             "filesystem": "/".join(sorted({i.filesystem for i in isolations})) or "not needed",
             "processes": "/".join(sorted({i.processes for i in isolations})) or "not needed",
         },
-        versions=library_versions(),
+        versions=dict(library_versions()),
         mlgrade_version=__version__,
         duration_s=round(time.monotonic() - started, 3),
     )

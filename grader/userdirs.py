@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
 def cache_root() -> Path:
     """Tables that are costly to build: `$XDG_CACHE_HOME/mlgrade` or `~/.cache/mlgrade`."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no password entry (some containers)
+            base = tempfile.gettempdir()
     return Path(base) / "mlgrade"
 
 
