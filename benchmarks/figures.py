@@ -259,7 +259,8 @@ def write_results(report: Report, path: Path) -> str:
         "",
         f"- Date: {report.started}",
         f"- Commit: {_commit()}",
-        f"- Machine: {platform.platform()}, {os.cpu_count()} CPUs, {_memory_total_gb()} RAM, "
+        f"- Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{_memory_total_gb()} RAM, "
         f"Python {platform.python_version()}",
         f"- Load average (1, 5, 15 min) before: {load}; after: {load_after}",
         f"- Catalogue: {len(report.exercises)} exercises ({', '.join(report.exercises)})",

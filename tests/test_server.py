@@ -124,7 +124,7 @@ def test_without_a_server_the_command_grades_itself(runtime, engine_kit):
 
 
 def test_an_idle_server_exits_and_a_second_one_steps_aside(runtime):
-    first = _start(None, "--idle", "2")
+    first = _start(None, "--idle", "5")
     socket_path, _ = server._paths()
     deadline = time.monotonic() + START_SECONDS
     while not socket_path.exists() and time.monotonic() < deadline:
