@@ -122,6 +122,7 @@ class Sandbox:
         self._imports: dict[tuple[str, str], tuple[str, ...]] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self._started = False  # once a child ran, the warm server's imports are set
         self.preload(())
 
     @property
@@ -145,9 +146,13 @@ class Sandbox:
         Raises KitError for the first suite that does not collect, before any
         candidate code has run.
         """
-        self.preload(suite_imports(exercises, suite))
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            collected = list(pool.map(lambda ex: self.collect(ex, suite), exercises))
+        if not self._started:
+            self.preload(suite_imports(exercises, suite))
+        if jobs <= 1 or len(exercises) <= 1:  # a batch's per-candidate call: no threads
+            collected = [self.collect(ex, suite) for ex in exercises]
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                collected = list(pool.map(lambda ex: self.collect(ex, suite), exercises))
         return {ex.id: tests for ex, tests in zip(exercises, collected, strict=True)}
 
     def collect(self, exercise: Exercise, suite: str) -> tuple[CollectedTest, ...]:
@@ -278,6 +283,7 @@ class Sandbox:
     def _run_child(
         self, job: ChildJob, *, expected: set[str] | None, deadline: float, test_seconds: float
     ) -> ChildOutcome:
+        self._started = True
         reader, writer = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=run_child, args=(job, writer), name=CHILD_NAME, daemon=False

@@ -14,6 +14,7 @@ import argparse
 import atexit
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -54,6 +55,7 @@ def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "1") != "0" and not os.environ.get("CI")
 
 
+@functools.cache
 def fingerprint() -> str:
     """Names the code a server runs: a server of another version or source is not used."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{sys.executable}".encode())
@@ -68,8 +70,7 @@ def _paths() -> tuple[Path, Path]:
     return folder / f"{name}.sock", folder / f"{name}.key"
 
 
-def _connect(timeout: float = 2.0) -> Connection | None:
-    socket_path, key_path = _paths()
+def _connect(socket_path: Path, key_path: Path, timeout: float) -> Connection | None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -89,10 +90,10 @@ def request_grade(request: Request) -> GradeResult | None:
     Raises the library's own error for a problem with the request (unknown exercise,
     unreadable workspace), as a local grading would.
     """
-    socket_path, _ = _paths()
+    socket_path, key_path = _paths()
     if not socket_path.exists():
         return None
-    conn = _connect(timeout=0.5)
+    conn = _connect(socket_path, key_path, timeout=0.5)
     if conn is None:
         return None
     try:
