@@ -250,6 +250,7 @@ def bench_batch(report: Report, scratch: Path, count: int, small: int) -> None:
             cwd=scratch,
             log=log,
             phase_done=graded_all,
+            memory=True,
         )
         if run.returncode != 0:
             _fail(f"grade-batch ({label})", run, log)

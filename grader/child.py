@@ -15,20 +15,17 @@ import re
 import sys
 import tempfile
 import traceback
-import warnings
 from pathlib import Path
 from typing import Any
 
 # The test machinery, imported before any candidate code; the libraries each suite
 # imports come on top (Sandbox.preload, and `import_trusted` in the child).
-import hypothesis
+import hypothesis  # noqa: F401
 import numpy
 import numpy.testing  # noqa: F401
-import pytest
-from _pytest.config import default_plugins
-from hypothesis import HealthCheck, Phase
+import pytest  # noqa: F401
 
-from grader import guard
+from grader import guard, pytest_run
 from grader.collector import Collector, cap, encode
 from grader.confinement import (
     EXTRA_TASKS,
@@ -38,22 +35,14 @@ from grader.confinement import (
     isolate_network,
     protect_filesystem,
 )
-from grader.job import ChildJob
-from grader.processes import enter_cage, kill_tree
-from grader.userdirs import cache_root
-
-PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
-# unraisableexception/threadexception run five full garbage collections over the
-# whole (large, preloaded) heap at exit: a second per child for nothing we report.
-DISABLED_PLUGINS = (
-    "cacheprovider",
-    "stepwise",
-    "pastebin",
-    "junitxml",
-    "doctest",
-    "unraisableexception",
-    "threadexception",
+from grader.hypothesis_setup import (
+    configure_hypothesis,
+    seal_hypothesis_constants,
+    warm_hypothesis_engine,
+    warm_hypothesis_tables,
 )
+from grader.job import ChildJob
+from grader.processes import kill_tree, start_entering_cage
 
 
 class ForbiddenImport(ImportError):
@@ -121,56 +110,6 @@ def redirect_output(run_dir: Path) -> None:
     os.close(log)
 
 
-def configure_hypothesis(*, shrink: bool = True) -> None:
-    """Derandomized, no example database, no deadline: the same grade every time.
-
-    Without `shrink` (mutation analysis needs a verdict, not a minimal example) a
-    failing property stops at its first counterexample.
-    """
-    phases = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
-    hypothesis.settings.register_profile(
-        "mlgrade",
-        derandomize=True,
-        database=None,
-        deadline=None,
-        print_blob=False,
-        phases=phases + ((Phase.shrink,) if shrink else ()),
-        report_multiple_bugs=shrink,
-        suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
-    )
-    hypothesis.settings.load_profile("mlgrade")
-
-
-def pytest_arguments(job: ChildJob) -> list[str]:
-    """Command line for the suite: our own ini, no plugin autoloading, no cache."""
-    ini = job.run_dir / "pytest.ini"
-    ini.write_text("[pytest]\npython_files = test_*.py\n", encoding="utf-8")
-    args = [
-        str(job.suite_dir),
-        "-c",
-        str(ini),
-        "--rootdir",
-        str(job.suite_dir),
-        "--import-mode=importlib",
-        "-q",
-        "--tb=no",
-        "--no-header",
-        "--basetemp",
-        str(job.run_dir / "tmp"),
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
-    for plugin in PYTEST_PLUGINS:
-        args += ["-p", plugin]
-    for plugin in DISABLED_PLUGINS:
-        args += ["-p", f"no:{plugin}"]
-    if job.collect_only:
-        args.append("--collect-only")
-    if job.fail_fast:
-        args.append("--exitfirst")
-    return args
-
-
 def import_candidate(job: ChildJob) -> str | None:
     """Import the candidate's module; the error a candidate can act on, or None."""
     if job.module is None:
@@ -210,7 +149,6 @@ def child_main(job: ChildJob, conn: Any) -> None:
     except OSError:
         pass
     redirect_output(job.run_dir)
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(job.run_dir / "hypothesis")
     os.environ.pop("PYTEST_ADDOPTS", None)
     token = job.token
@@ -220,10 +158,9 @@ def child_main(job: ChildJob, conn: Any) -> None:
         conn.send_bytes(encode(stable, token))
 
     adopt_orphans()
-    processes = enter_cage(EXTRA_TASKS) if not job.collect_only else "trusted"
+    caged = start_entering_cage(EXTRA_TASKS) if not job.collect_only else lambda: "trusted"
     network = isolate_network()
     filesystem = protect_filesystem(job.run_dir) if not job.collect_only else "trusted"
-    send({"event": "sandbox", "network": network, "filesystem": filesystem, "processes": processes})
     scratch = job.run_dir / "scratch"
     scratch.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = str(scratch)
@@ -233,6 +170,7 @@ def child_main(job: ChildJob, conn: Any) -> None:
     if not job.collect_only:
         drop_capabilities()
     import_trusted(job.trusted_imports)
+    seal_hypothesis_constants()
     os.chdir(job.sub_dir)
     sys.path[:] = [str(job.sub_dir)] + [p for p in sys.path if p not in ("", ".", os.getcwd())]
     # Only the trusted collection run may leave bytecode behind (see sandbox.collect).
@@ -246,6 +184,8 @@ def child_main(job: ChildJob, conn: Any) -> None:
     sys.modules["hypothesis.extra._patching"] = None
     random.seed(0)
     numpy.random.seed(0)
+    processes = caged()
+    send({"event": "sandbox", "network": network, "filesystem": filesystem, "processes": processes})
 
     if not job.collect_only:
         error = import_candidate(job)
@@ -268,7 +208,7 @@ def child_main(job: ChildJob, conn: Any) -> None:
         restore=lambda: guard.restore(snapshot),
     )
     try:
-        pytest.main(pytest_arguments(job), plugins=[collector])
+        pytest_run.run_pytest(pytest_run.pytest_arguments(job), [collector])
     except BaseException:  # noqa: BLE001 - the parent decides from what was sent
         pass
     # Orphans of candidate code were reparented to us (the subreaper): end them too.
@@ -276,64 +216,10 @@ def child_main(job: ChildJob, conn: Any) -> None:
     os._exit(0)
 
 
-# pytest imports its built-in plugins at every session start: do it once, here.
-for _plugin in default_plugins:
-    importlib.import_module(f"_pytest.{_plugin}")
-importlib.import_module("_hypothesis_pytestplugin")
-
-
-def warm_hypothesis_tables() -> None:
-    """Build hypothesis' Unicode tables here, once, rather than in every child.
-
-    Any text strategy needs them; built from scratch they cost a second per process,
-    and a child's storage folder is thrown away with it. Hypothesis keeps them on disk
-    in its storage folder, so point that at our cache while building.
-    """
-    from hypothesis import configuration
-    from hypothesis.internal import charmap
-
-    configuration.set_hypothesis_home_dir(cache_root() / f"hypothesis-{hypothesis.__version__}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            charmap.charmap()
-            charmap.intervals_from_codec("utf-8")
-    except Exception:  # noqa: BLE001 - internal API: without it, children build their own
-        pass
-    finally:
-        # Children must use their own run folder (HYPOTHESIS_STORAGE_DIRECTORY).
-        configuration.set_hypothesis_home_dir(None)
-
-
-def warm_hypothesis_engine() -> None:
-    """Run one tiny property here, so each child starts with hypothesis' engine warm.
-
-    A forked child pays for every lazy set-up its first property triggers: done once
-    in the warm parent, a child's first property runs up to a fifth faster. Examples
-    depend only on each test's own seed (derandomized), never on this run.
-    """
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    @settings(max_examples=20, database=None, derandomize=True, deadline=None)
-    @given(
-        st.lists(st.tuples(st.integers(0, 3), st.floats(allow_nan=False)), max_size=4),
-        st.text(max_size=3),
-        st.sampled_from(["a", "b"]) | st.booleans() | st.none(),
-    )
-    def warm_up(pairs: list, text: str, choice: object) -> None:
-        pass
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            warm_up()
-    except Exception:  # noqa: BLE001 - only a speed-up
-        pass
-
-
 warm_hypothesis_tables()
+pytest_run.prepare()
 warm_hypothesis_engine()
+seal_hypothesis_constants()
 
 # Everything imported so far is long-lived: keep it out of the collector's way, and
 # out of copy-on-write page faults in forked children.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -87,6 +89,25 @@ def enter_cage(max_tasks: int) -> str:
             cage.rmdir()
         return "none"
     return "cgroup"
+
+
+def start_entering_cage(max_tasks: int) -> Callable[[], str]:
+    """Run enter_cage on a helper thread; the function returned waits for its result.
+
+    Moving a process into a cgroup can sleep ~10 ms in the kernel (an RCU grace
+    period), so the child's other set-up runs meanwhile. The helper ends before any
+    candidate code runs; what the child sets up per thread meanwhile (namespaces,
+    capabilities) binds the thread that stays.
+    """
+    outcome: list[str] = []
+    helper = threading.Thread(target=lambda: outcome.append(enter_cage(max_tasks)))
+    helper.start()
+
+    def finish() -> str:
+        helper.join()
+        return outcome[0] if outcome else "none"
+
+    return finish
 
 
 def kill_cage(pid: int) -> None:

@@ -136,7 +136,8 @@ class Sandbox:
         either way; this makes that import a no-op in every child.
         """
         if self.start_method == "forkserver":
-            self._context.set_forkserver_preload(["grader.child", *modules])
+            # grader.child last: it warms hypothesis and freezes the heap once all is loaded.
+            self._context.set_forkserver_preload([*modules, "grader.child"])
 
     def collect_all(
         self, exercises: list[Exercise], suite: str, jobs: int = 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -330,3 +331,27 @@ def test_each_limit_is_its_own_status_with_a_plain_message(engine_kit):
     assert test.status is TestStatus.RECURSION_LIMIT
     assert test.message.startswith("recursion limit reached")
     assert by_name(ex)["test_mean_empty_raises"].status is TestStatus.PASSED
+
+
+def test_candidate_code_runs_inside_its_own_process_cage(engine_kit, tmp_path):
+    folder = write_submission(
+        tmp_path / "cgroup",
+        """
+        from pathlib import Path
+
+
+        def add(a, b):
+            raise RuntimeError(Path("/proc/self/cgroup").read_text().replace("\\n", " | "))
+
+
+        def mean(values):
+            return sum(values) / len(values)
+        """,
+    )
+    result, ex = graded(engine_kit, folder)
+    if result.sandbox["processes"] != "cgroup":
+        pytest.skip("this machine gives no pids cgroup to a grading child")
+    message = by_name(ex)["test_add_small"].message
+    assert "RuntimeError" in message
+    # The cage is named after the child process the candidate's code runs in.
+    assert re.search(r"pids:/mlgrade-\d+ ", message) or re.search(r"0::/\S*mlgrade-\d+", message)

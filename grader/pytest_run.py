@@ -1,0 +1,124 @@
+"""pytest in the grading child: its command line, and a plugin manager the fork server
+prepares once so that each child starts at parsing its own arguments."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import _pytest.config
+import pytest
+
+from grader.job import ChildJob
+
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+# Registered by module rather than with `-p`, which would search every installed
+# distribution's entry points for it in each child.
+PYTEST_PLUGINS = ("_hypothesis_pytestplugin",)
+# unraisableexception/threadexception run five full garbage collections over the
+# whole (large, preloaded) heap at exit: a second per child for nothing we report.
+DISABLED_PLUGINS = (
+    "cacheprovider",
+    "stepwise",
+    "pastebin",
+    "junitxml",
+    "doctest",
+    "unraisableexception",
+    "threadexception",
+)
+
+
+def plugin_arguments() -> list[str]:
+    """The `-p no:` options every run shares: pytest's plugins we turn off."""
+    return [arg for plugin in DISABLED_PLUGINS for arg in ("-p", f"no:{plugin}")]
+
+
+def _own_plugins() -> list[Any]:
+    return [importlib.import_module(name) for name in PYTEST_PLUGINS]
+
+
+# pytest imports its built-in plugins at every session start, and its debugging plugin
+# imports pdb when configured: do it once, here.
+for _plugin in _pytest.config.default_plugins:
+    importlib.import_module(f"_pytest.{_plugin}")
+_own_plugins()
+importlib.import_module("pdb")
+
+
+def pytest_arguments(job: ChildJob) -> list[str]:
+    """Command line for the suite: our own ini, no plugin autoloading, no cache."""
+    ini = job.run_dir / "pytest.ini"
+    ini.write_text("[pytest]\npython_files = test_*.py\n", encoding="utf-8")
+    args = [
+        *plugin_arguments(),
+        str(job.suite_dir),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(job.suite_dir),
+        "--import-mode=importlib",
+        "-q",
+        "--tb=no",
+        "--no-header",
+        "--basetemp",
+        str(job.run_dir / "tmp"),
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    if job.collect_only:
+        args.append("--collect-only")
+    if job.fail_fast:
+        args.append("--exitfirst")
+    return args
+
+
+# What pytest.main builds first in every run, before it reads any argument but the
+# `-p no:` ones: a plugin manager with the built-in plugins registered (~9 ms in a
+# child). Made here, once per process; a forked child gets its own copy.
+_prepared: list[pytest.Config] = []
+
+
+def prepare() -> None:
+    """Build the plugin manager and configuration the next run will start from."""
+    # PYTEST_DEBUG would send the prepared manager's trace to this process's stderr.
+    if not _prepared and not os.environ.get("PYTEST_DEBUG"):
+        config = _pytest.config.get_config(plugin_arguments())
+        for plugin in _own_plugins():
+            config.pluginmanager.register(plugin)
+        _prepared.append(config)
+
+
+def run_pytest(args: list[str], plugins: Sequence[Any]) -> None:
+    """pytest.main, starting from the prepared configuration when there is one."""
+    build = _pytest.config.get_config
+    prepared = _prepared.pop() if _prepared else None
+
+    def get_config(given: Any = None, plugins: Any = None) -> pytest.Config:
+        # pytest.main's own first step, answered with the prepared copy: the same
+        # plugins, the same `-p no:` exclusions, this run's invocation.
+        shared = plugin_arguments()
+        if prepared is None or list(given or ())[: len(shared)] != shared:
+            config = build(given, plugins)
+            for plugin in _own_plugins():
+                config.pluginmanager.register(plugin)
+            return config
+        prepared.invocation_params = pytest.Config.InvocationParams(
+            args=tuple(given), plugins=plugins, dir=Path.cwd()
+        )
+        return prepared
+
+    # Plugins load by name only: never whatever else is installed.
+    autoload = os.environ.get(NO_AUTOLOAD)
+    os.environ[NO_AUTOLOAD] = "1"
+    _pytest.config.get_config = get_config
+    try:
+        pytest.main(args, plugins=list(plugins))
+    finally:
+        _pytest.config.get_config = build
+        if autoload is None:
+            del os.environ[NO_AUTOLOAD]
+        else:
+            os.environ[NO_AUTOLOAD] = autoload

@@ -1,0 +1,61 @@
+"""Hypothesis in the grading child: repeatable settings, constants from the answer only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import hypothesis
+from hypothesis import Phase
+
+from grader.hypothesis_setup import configure_hypothesis
+
+# Loads a "local" module before sealing and another after, the way the fork server
+# loads mlgrade's own modules and a child the candidate's, then prints which of their
+# literals hypothesis would mix into generated examples.
+SEALING = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    import early_module
+    from hypothesis.internal.conjecture import providers
+    from grader.hypothesis_setup import seal_hypothesis_constants
+    before = 918273645 in providers._get_local_constants().integers
+    seal_hypothesis_constants()
+    import answer_module
+    found = providers._get_local_constants().integers
+    print(before, 918273645 in found, 564738291 in found)
+    """
+)
+
+
+def test_examples_draw_on_the_answers_literals_not_on_modules_loaded_before(tmp_path):
+    (tmp_path / "early_module.py").write_text("MAGIC = 918273645\n", encoding="utf-8")
+    (tmp_path / "answer_module.py").write_text("MAGIC = 564738291\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-c", SEALING, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    # Hypothesis did collect the early module, the seal dropped it, the answer counts.
+    assert run.stdout.split() == ["True", "False", "True"]
+
+
+def test_settings_are_repeatable_and_shrinking_is_optional():
+    previous = hypothesis.settings.default
+    try:
+        configure_hypothesis(shrink=True)
+        full = hypothesis.settings.default
+        configure_hypothesis(shrink=False)
+        verdict = hypothesis.settings.default
+    finally:
+        hypothesis.settings.register_profile("restored", previous)
+        hypothesis.settings.load_profile("restored")
+    for chosen in (full, verdict):
+        assert chosen.derandomize and chosen.database is None and chosen.deadline is None
+        assert Phase.generate in chosen.phases
+    assert Phase.shrink in full.phases and full.report_multiple_bugs
+    assert Phase.shrink not in verdict.phases and not verdict.report_multiple_bugs
