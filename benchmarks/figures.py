@@ -264,7 +264,7 @@ def write_results(report: Report, path: Path) -> str:
         f"Python {platform.python_version()}",
         f"- Load average (1, 5, 15 min) before: {load}; after: {load_after}",
         f"- Catalogue: {len(report.exercises)} exercises ({', '.join(report.exercises)})",
-        f"- (a) and (b): median of {repeats} interleaved run(s) each; (c) and (d): one run each",
+        f"- (a), (b), (d) and (e): median of {repeats} interleaved run(s) each; (c): one run each",
     ]
     if report.batch_exercises != report.exercises:
         lines.append(f"- Batch submissions hold: {', '.join(report.batch_exercises)}")

@@ -201,3 +201,8 @@ def median_wall(runs: list[Measurement]) -> float:
 def median_cpu(runs: list[Measurement]) -> float:
     """The median CPU time of repeated measurements."""
     return statistics.median(m.cpu_s for m in runs)
+
+
+def median_run(runs: list[Measurement]) -> Measurement:
+    """The measurement of median wall time among repeats (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda m: m.wall_s)[(len(runs) - 1) // 2]

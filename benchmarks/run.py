@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from figures import Report, write_results
-from measure import Measurement, become_subreaper, measure, median_cpu, median_wall
+from measure import (
+    Measurement,
+    become_subreaper,
+    measure,
+    median_cpu,
+    median_run,
+    median_wall,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "exercises"
@@ -270,35 +278,51 @@ def bench_batch(report: Report, scratch: Path, count: int, small: int) -> None:
         )
 
 
-def bench_small_batch(report: Report, scratch: Path, count: int, small: int) -> None:
+def bench_small_batch(report: Report, scratch: Path, count: int, small: int, repeats: int) -> None:
     """(e) grade-batch --jobs 2 on `small` and on `count` answers to the small F1 exercise:
-    the difference is what each further submission costs, start-up left out."""
+    the difference is what each further submission costs, start-up left out. The sizes
+    alternate `repeats` times; each keeps its run of median wall time."""
     text = SMALL_ANSWER.read_text(encoding="utf-8")
-    for size in (small, count):
+    runs: dict[int, list[Measurement]] = {small: [], count: []}
+    checks: list[float] = []
+    for size in runs:
         folder = scratch / f"small-subs-{size}"
         for number in range(size):
             (folder / f"candidate{number:03d}").mkdir(parents=True)
             unique = f"{text}# benchmark submission {number}\n"
             answer = folder / f"candidate{number:03d}" / SMALL_ANSWER.name
             answer.write_text(unique, encoding="utf-8")
-        out = scratch / f"small-out-{size}"
-        log = scratch / f"small-batch-{size}.log"
-        command = ["grade-batch", str(folder), "--out", str(out), "--jobs", "2"]
-        run = measure(_mlgrade(*command, "--kit", str(SMALL_KIT)), cwd=scratch, log=log)
-        if run.returncode != 0:
-            _fail("grade-batch (small F1 exercise)", run, log)
-        results = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("candidate*.json")]
-        if len(results) != size or any(r["score"] != r["max_score"] for r in results):
-            _fail("grade-batch (small F1 exercise) did not give every answer full marks", run, log)
-        tests = [t["duration_s"] for r in results for e in r["exercises"] for t in e["tests"]]
-        report.small_batches[size] = run
-        report.small_checks_s = sum(tests) / size
-        print(f"  (e) small F1 batch of {size}: {run.wall_s:.2f} s", flush=True)
+    for repeat in range(repeats):
+        for size in runs:
+            folder = scratch / f"small-subs-{size}"
+            out = scratch / f"small-out-{size}-{repeat}"
+            log = scratch / f"small-batch-{size}.log"
+            command = ["grade-batch", str(folder), "--out", str(out), "--jobs", "2"]
+            run = measure(_mlgrade(*command, "--kit", str(SMALL_KIT)), cwd=scratch, log=log)
+            if run.returncode != 0:
+                _fail("grade-batch (small F1 exercise)", run, log)
+            results = [
+                json.loads(p.read_text(encoding="utf-8")) for p in out.glob("candidate*.json")
+            ]
+            if len(results) != size or any(r["score"] != r["max_score"] for r in results):
+                _fail(
+                    "grade-batch (small F1 exercise) did not give every answer full marks", run, log
+                )
+            if size == count:
+                tests = [
+                    t["duration_s"] for r in results for e in r["exercises"] for t in e["tests"]
+                ]
+                checks.append(sum(tests) / size)
+            runs[size].append(run)
+            print(f"  (e) small F1 batch of {size}: {run.wall_s:.2f} s", flush=True)
+    report.small_batches = {size: median_run(measured) for size, measured in runs.items()}
+    report.small_checks_s = statistics.median(checks)
 
 
-def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
+def bench_run(report: Report, scratch: Path, exercise_ids: list[str], repeats: int) -> None:
     """(d) `mlgrade run` on one exercise of a workspace holding the reference answer:
-    cold (`--no-server`, a fresh process) and answered by a warm server."""
+    cold (`--no-server`, a fresh process) and answered by a warm server; every exercise
+    in turn, `repeats` times, each keeping its run of median wall time."""
     artifacts = dict(_kit_exercises())
     workspaces = {}
     for exercise_id in exercise_ids:
@@ -313,33 +337,39 @@ def bench_run(report: Report, scratch: Path, exercise_ids: list[str]) -> None:
         artifact = artifacts[exercise_id]
         shutil.copyfile(SOLUTIONS / artifact, workspace / artifact)
         workspaces[exercise_id] = workspace
-    for exercise_id, workspace in workspaces.items():
-        command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
-        log = scratch / f"run-{exercise_id}.log"
-        run = measure([*command, "--no-server"], cwd=scratch, log=log)
-        if run.returncode != 0:
-            _fail(f"mlgrade run {exercise_id}", run, log)
-        report.run_latency[exercise_id] = run
-        print(f"  (d) mlgrade run {exercise_id}, cold: {run.wall_s:.2f} s", flush=True)
-    server = _start_server(scratch)
-    try:
+    cold: dict[str, list[Measurement]] = {exercise_id: [] for exercise_id in workspaces}
+    for _ in range(repeats):
         for exercise_id, workspace in workspaces.items():
             command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
-            log = scratch / f"run-warm-{exercise_id}.log"
-            run = measure(
-                command,
-                cwd=scratch,
-                log=log,
-                env={"MLGRADE_SERVER": "1"},
-                keep=frozenset({server.pid}),
-            )
+            log = scratch / f"run-{exercise_id}.log"
+            run = measure([*command, "--no-server"], cwd=scratch, log=log)
             if run.returncode != 0:
-                _fail(f"mlgrade run {exercise_id} (warm server)", run, log)
-            report.run_latency_warm[exercise_id] = run
-            print(f"  (d) mlgrade run {exercise_id}, warm: {run.wall_s:.2f} s", flush=True)
+                _fail(f"mlgrade run {exercise_id}", run, log)
+            cold[exercise_id].append(run)
+            print(f"  (d) mlgrade run {exercise_id}, cold: {run.wall_s:.2f} s", flush=True)
+    report.run_latency = {exercise_id: median_run(runs) for exercise_id, runs in cold.items()}
+    warm: dict[str, list[Measurement]] = {exercise_id: [] for exercise_id in workspaces}
+    server = _start_server(scratch)
+    try:
+        for _ in range(repeats):
+            for exercise_id, workspace in workspaces.items():
+                command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
+                log = scratch / f"run-warm-{exercise_id}.log"
+                run = measure(
+                    command,
+                    cwd=scratch,
+                    log=log,
+                    env={"MLGRADE_SERVER": "1"},
+                    keep=frozenset({server.pid}),
+                )
+                if run.returncode != 0:
+                    _fail(f"mlgrade run {exercise_id} (warm server)", run, log)
+                warm[exercise_id].append(run)
+                print(f"  (d) mlgrade run {exercise_id}, warm: {run.wall_s:.2f} s", flush=True)
     finally:
         server.terminate()
         server.wait(60)
+    report.run_latency_warm = {exercise_id: median_run(runs) for exercise_id, runs in warm.items()}
 
 
 def _start_server(scratch: Path) -> subprocess.Popen:
@@ -362,7 +392,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: few submissions")
     parser.add_argument("--submissions", type=int, default=None, help="batch size (50)")
-    parser.add_argument("--repeats", type=int, default=None, help="runs of (a) and (b) (3)")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="runs of (a), (b), (d) and (e) (3)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="the Markdown file to write")
     args = parser.parse_args(argv)
     # A plain kill must still stop the command being measured (see measure).
@@ -394,9 +426,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"(c): {count} and {small} submissions", flush=True)
         bench_batch(report, scratch, count, small)
         print(f"(e): {count} answers to a small F1 exercise", flush=True)
-        bench_small_batch(report, scratch, count, small)
+        bench_small_batch(report, scratch, count, small, repeats)
         print("(d): mlgrade run", flush=True)
-        bench_run(report, scratch, by_speed[:1] if args.quick else exercises)
+        bench_run(report, scratch, by_speed[:1] if args.quick else exercises, repeats)
     report.load_after = os.getloadavg()
     print()
     print(write_results(report, args.out))

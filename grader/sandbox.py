@@ -15,6 +15,7 @@ import multiprocessing.spawn
 import os
 import shutil
 import signal
+import site
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -91,6 +92,23 @@ def _preparation_without_main(name: str) -> dict[str, Any]:
 multiprocessing.spawn.get_preparation_data = _preparation_without_main
 
 
+def _own_code_path() -> dict[str, str]:
+    """PYTHONPATH that makes the fork server import this very copy of mlgrade.
+
+    The server is a new interpreter that imports grader.child by name, and Python 3.11
+    ignores the parent's import path there: run from a source folder, the children
+    would otherwise run whichever mlgrade is installed, perhaps another version.
+    """
+    root = Path(__file__).resolve().parent.parent
+    installed = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    if root in installed:
+        return {}
+    current = os.environ.get("PYTHONPATH", "")
+    if current.split(os.pathsep)[0] == str(root):
+        return {}
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(root), current) if p)}
+
+
 def _start_method() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
@@ -115,6 +133,7 @@ class Sandbox:
     def __init__(self) -> None:
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
+        os.environ.update(_own_code_path())
         sweep_cages()
         self._context = _start_method()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}

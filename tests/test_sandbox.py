@@ -355,3 +355,54 @@ def test_candidate_code_runs_inside_its_own_process_cage(engine_kit, tmp_path):
     assert "RuntimeError" in message
     # The cage is named after the child process the candidate's code runs in.
     assert re.search(r"pids:/mlgrade-\d+ ", message) or re.search(r"0::/\S*mlgrade-\d+", message)
+
+
+# Grades a submission with the copy of mlgrade at argv[1], printing what the candidate's
+# code found when it looked up the grader it runs under.
+COPY_GRADER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from grader.catalogue import load_kit
+    from grader.grading import grade
+    from grader.workspace import load_submission
+    kit = load_kit(Path(sys.argv[2]))
+    result = grade(load_submission(Path(sys.argv[3]), kit), kit)
+    test = next(t for t in result.exercise("adder").tests if t.name == "test_add_small")
+    print(test.message)
+    """
+)
+
+
+def test_children_run_the_same_copy_of_mlgrade_as_the_parent(engine_kit, tmp_path):
+    import grader
+
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        Path(grader.__file__).parent,
+        copy / "grader",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    folder = write_submission(
+        tmp_path / "which",
+        """
+        import grader.child
+
+
+        def add(a, b):
+            raise RuntimeError("child code at " + grader.child.__file__)
+
+
+        def mean(values):
+            return sum(values) / len(values)
+        """,
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", COPY_GRADER, str(copy), str(engine_kit.root), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"child code at {copy / 'grader' / 'child.py'}" in run.stdout
