@@ -96,12 +96,15 @@ def run_pytest(args: list[str], plugins: Sequence[Any]) -> None:
     build = _pytest.config.get_config
     prepared = _prepared.pop() if _prepared else None
 
-    def get_config(given: Any = None, plugins: Any = None) -> pytest.Config:
+    def get_config(given: Any = None, plugins: Any = None, *rest: Any, **options: Any) -> Any:
         # pytest.main's own first step, answered with the prepared copy: the same
-        # plugins, the same `-p no:` exclusions, this run's invocation.
+        # plugins, the same `-p no:` exclusions, this run's invocation. `prog` only
+        # names the program in usage messages; any other argument a newer pytest
+        # passes gets a configuration built as that pytest intends.
         shared = plugin_arguments()
-        if prepared is None or list(given or ())[: len(shared)] != shared:
-            config = build(given, plugins)
+        fits = not rest and set(options) <= {"prog"}
+        if prepared is None or not fits or list(given or ())[: len(shared)] != shared:
+            config = build(given, plugins, *rest, **options)
             for plugin in _own_plugins():
                 config.pluginmanager.register(plugin)
             return config
