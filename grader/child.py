@@ -216,9 +216,28 @@ def child_main(job: ChildJob, conn: Any) -> None:
     os._exit(0)
 
 
+def warm_scikit_learn() -> None:
+    """Let scikit-learn look up its dataframe plugins here, once, if a suite uses it.
+
+    Its first check of any input searches every installed distribution's entry points
+    for them (~5 ms), which each forked child would otherwise repeat. The fork server
+    imports this module after the suites' own imports, so scikit-learn is loaded by
+    then exactly when a suite needs it.
+    """
+    if "sklearn" not in sys.modules:
+        return
+    try:
+        from sklearn.utils import check_consistent_length
+
+        check_consistent_length([0], [0])
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+
+
 warm_hypothesis_tables()
 pytest_run.prepare()
 warm_hypothesis_engine()
+warm_scikit_learn()
 seal_hypothesis_constants()
 
 # Everything imported so far is long-lived: keep it out of the collector's way, and
