@@ -41,7 +41,7 @@ from grader.hypothesis_setup import (
     warm_hypothesis_engine,
     warm_hypothesis_tables,
 )
-from grader.job import ChildJob
+from grader.job import WARM_ENGINE, ChildJob
 from grader.processes import kill_tree, start_entering_cage
 
 
@@ -236,7 +236,8 @@ def warm_scikit_learn() -> None:
 
 warm_hypothesis_tables()
 pytest_run.prepare()
-warm_hypothesis_engine()
+if os.environ.get(WARM_ENGINE) != "0":
+    warm_hypothesis_engine()
 warm_scikit_learn()
 seal_hypothesis_constants()
 

@@ -166,6 +166,11 @@ def run(
     )
     result = server.request_grade(request) if warm else None
     if result is None:
+        from grader.grading import default_sandbox
+
+        # One exercise in this process: two children, too few to repay warming
+        # hypothesis' engine in the fork server first.
+        default_sandbox(warm_engine=len(wanted) > 1)
         result, _ = _grade(directory, found, wanted, suite, jobs)
         if warm:
             server.start_in_background(found.root)

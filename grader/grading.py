@@ -30,11 +30,11 @@ ORACLE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pytest", "hypothesis", "j
 _sandbox: Sandbox | None = None
 
 
-def default_sandbox() -> Sandbox:
-    """One warm sandbox per process, shared by every grading."""
+def default_sandbox(*, warm_engine: bool = True) -> Sandbox:
+    """One warm sandbox per process, shared by every grading (made by the first call)."""
     global _sandbox
     if _sandbox is None:
-        _sandbox = Sandbox()
+        _sandbox = Sandbox(warm_engine=warm_engine)
     return _sandbox
 
 

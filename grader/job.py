@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Set by the parent before its fork server starts: "0" skips warming hypothesis' engine
+# there (a tenth of a second), for a process that will fork only a child or two.
+WARM_ENGINE = "MLGRADE_WARM_ENGINE"
+
 
 @dataclass(frozen=True)
 class ChildJob:

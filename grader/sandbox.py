@@ -27,7 +27,7 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.job import ChildJob
+from grader.job import WARM_ENGINE, ChildJob
 from grader.job import run as run_child
 from grader.processes import kill_cage, kill_tree, sweep_cages
 from grader.staging import Staging
@@ -130,9 +130,11 @@ def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:
 class Sandbox:
     """Starts grading children and turns what they report into `SuiteRun`s."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, warm_engine: bool = True) -> None:
+        """`warm_engine=False` suits a process that will fork only a child or two."""
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
+        os.environ[WARM_ENGINE] = "1" if warm_engine else "0"
         os.environ.update(_own_code_path())
         sweep_cages()
         self._context = _start_method()

@@ -228,3 +228,48 @@ def test_two_separate_grader_processes_write_the_same_json(tmp_path):
         )
         outputs.append(without_durations(json.loads(out.read_text())))
     assert outputs[0] == outputs[1]
+
+
+# Grades one submission in a fresh process whose fork server warms hypothesis' engine
+# or not (argv[3]), and prints the result's JSON.
+GRADE_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from grader.catalogue import load_kit
+from grader.grading import grade
+from grader.results import to_json
+from grader.sandbox import Sandbox
+from grader.workspace import load_submission
+kit = load_kit(Path(sys.argv[1]))
+sandbox = Sandbox(warm_engine=sys.argv[3] == "warm")
+print(to_json(grade(load_submission(Path(sys.argv[2]), kit), kit, sandbox=sandbox)))
+"""
+
+
+def test_examples_do_not_depend_on_whether_the_fork_server_warmed_hypothesis():
+    import subprocess
+    import sys
+
+    from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
+
+    outputs = []
+    for warm in ("warm", "cold"):
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                GRADE_IN_A_FRESH_PROCESS,
+                str(FIXTURES / "kit"),
+                str(ENGINE_SUBMISSIONS / "wrong_add"),
+                warm,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(without_durations(json.loads(run.stdout)))
+    assert outputs[0] == outputs[1]
+    # A failing property, so the comparison covers generated and shrunk examples.
+    tests = outputs[0]["exercises"][0]["tests"]
+    assert any(t["status"] == "failed" and t["counterexample"] for t in tests)
