@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from figures import Report, write_results
 from measure import (
@@ -337,39 +338,43 @@ def bench_run(report: Report, scratch: Path, exercise_ids: list[str], repeats: i
         artifact = artifacts[exercise_id]
         shutil.copyfile(SOLUTIONS / artifact, workspace / artifact)
         workspaces[exercise_id] = workspace
-    cold: dict[str, list[Measurement]] = {exercise_id: [] for exercise_id in workspaces}
-    for _ in range(repeats):
-        for exercise_id, workspace in workspaces.items():
-            command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
-            log = scratch / f"run-{exercise_id}.log"
-            run = measure([*command, "--no-server"], cwd=scratch, log=log)
-            if run.returncode != 0:
-                _fail(f"mlgrade run {exercise_id}", run, log)
-            cold[exercise_id].append(run)
-            print(f"  (d) mlgrade run {exercise_id}, cold: {run.wall_s:.2f} s", flush=True)
-    report.run_latency = {exercise_id: median_run(runs) for exercise_id, runs in cold.items()}
-    warm: dict[str, list[Measurement]] = {exercise_id: [] for exercise_id in workspaces}
+    report.run_latency = _time_runs(scratch, workspaces, repeats, "cold", ["--no-server"])
     server = _start_server(scratch)
     try:
-        for _ in range(repeats):
-            for exercise_id, workspace in workspaces.items():
-                command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
-                log = scratch / f"run-warm-{exercise_id}.log"
-                run = measure(
-                    command,
-                    cwd=scratch,
-                    log=log,
-                    env={"MLGRADE_SERVER": "1"},
-                    keep=frozenset({server.pid}),
-                )
-                if run.returncode != 0:
-                    _fail(f"mlgrade run {exercise_id} (warm server)", run, log)
-                warm[exercise_id].append(run)
-                print(f"  (d) mlgrade run {exercise_id}, warm: {run.wall_s:.2f} s", flush=True)
+        report.run_latency_warm = _time_runs(
+            scratch,
+            workspaces,
+            repeats,
+            "warm",
+            [],
+            env={"MLGRADE_SERVER": "1"},
+            keep=frozenset({server.pid}),
+        )
     finally:
         server.terminate()
         server.wait(60)
-    report.run_latency_warm = {exercise_id: median_run(runs) for exercise_id, runs in warm.items()}
+
+
+def _time_runs(
+    scratch: Path,
+    workspaces: dict[str, Path],
+    repeats: int,
+    label: str,
+    options: list[str],
+    **how: Any,
+) -> dict[str, Measurement]:
+    """`mlgrade run` on every workspace in turn, `repeats` times; each one's median run."""
+    runs: dict[str, list[Measurement]] = {exercise_id: [] for exercise_id in workspaces}
+    for _ in range(repeats):
+        for exercise_id, workspace in workspaces.items():
+            command = _mlgrade("run", exercise_id, "--dir", str(workspace), "--kit", str(KIT))
+            log = scratch / f"run-{label}-{exercise_id}.log"
+            run = measure([*command, *options], cwd=scratch, log=log, **how)
+            if run.returncode != 0:
+                _fail(f"mlgrade run {exercise_id} ({label})", run, log)
+            runs[exercise_id].append(run)
+            print(f"  (d) mlgrade run {exercise_id}, {label}: {run.wall_s:.2f} s", flush=True)
+    return {exercise_id: median_run(measured) for exercise_id, measured in runs.items()}
 
 
 def _start_server(scratch: Path) -> subprocess.Popen:
