@@ -3,9 +3,12 @@ prepares once so that each child starts at parsing its own arguments."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +43,14 @@ def _own_plugins() -> list[Any]:
     return [importlib.import_module(name) for name in PYTEST_PLUGINS]
 
 
-# pytest imports its built-in plugins at every session start, and its debugging plugin
-# imports pdb when configured: do it once, here.
+# pytest imports its built-in plugins at every session start, its debugging plugin
+# imports pdb when configured, and its capture plugin readline: do it once, here.
 for _plugin in _pytest.config.default_plugins:
     importlib.import_module(f"_pytest.{_plugin}")
 _own_plugins()
 importlib.import_module("pdb")
+with contextlib.suppress(ImportError):
+    importlib.import_module("readline")
 
 
 def pytest_arguments(job: ChildJob) -> list[str]:
@@ -91,8 +96,66 @@ def prepare() -> None:
         _prepared.append(config)
 
 
-def run_pytest(args: list[str], plugins: Sequence[Any]) -> None:
-    """pytest.main, starting from the prepared configuration when there is one."""
+REHEARSAL_TEST = "def test_rehearsal():\n    assert [1, 2] == [1, 2]\n"
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """stdout and stderr to /dev/null at the descriptor level, then back."""
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
+def rehearse() -> bool:
+    """Run one tiny session here, so that children find pytest's lazy state built.
+
+    A first session fills caches a forked child would otherwise fill, and copy the
+    memory pages of, again (compiled patterns, hook call lists: ~3 ms per child).
+    Nothing of it is left behind: its folder and its test module are removed.
+    Returns whether the session ran and passed.
+    """
+    passed = False
+    with tempfile.TemporaryDirectory(prefix="mlgrade-rehearsal-") as folder:
+        root = Path(folder)
+        suite = root / "suite"
+        suite.mkdir()
+        (suite / "test_rehearsal.py").write_text(REHEARSAL_TEST, encoding="utf-8")
+        job = ChildJob(
+            sub_dir=root,
+            suite_dir=suite,
+            run_dir=root,
+            artifact="",
+            module=None,
+            forbidden_imports=(),
+            memory_mb=0,
+            cpu_seconds=0,
+            collect_only=False,
+            only=None,
+            token="",
+        )
+        try:
+            with _silenced():
+                passed = run_pytest(pytest_arguments(job), []) == pytest.ExitCode.OK
+        except Exception:  # noqa: BLE001 - only a speed-up
+            pass
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", None) or "").startswith(folder):
+                del sys.modules[name]
+    return passed
+
+
+def run_pytest(args: list[str], plugins: Sequence[Any]) -> int:
+    """pytest.main, starting from the prepared configuration when there is one; its exit
+    code."""
     build = _pytest.config.get_config
     prepared = _prepared.pop() if _prepared else None
 
@@ -118,7 +181,7 @@ def run_pytest(args: list[str], plugins: Sequence[Any]) -> None:
     os.environ[NO_AUTOLOAD] = "1"
     _pytest.config.get_config = get_config
     try:
-        pytest.main(args, plugins=list(plugins))
+        return int(pytest.main(args, plugins=list(plugins)))
     finally:
         _pytest.config.get_config = build
         if autoload is None:

@@ -3,6 +3,9 @@ a fresh one does."""
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -92,3 +95,21 @@ def test_a_prepared_configuration_runs_a_suite_as_a_fresh_one_does(tmp_path):
         assert "hypothesis" in recorder.markers["test_property"]
         assert "_hypothesis_pytestplugin" in recorder.plugins
         assert not {"cacheprovider", "doctest", "junitxml"} & recorder.plugins
+
+
+def test_a_rehearsal_runs_a_session_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stdout = os.fstat(1)
+    modules = set(sys.modules)
+
+    assert pytest_run.rehearse()
+
+    assert list(tmp_path.iterdir()) == []
+    assert set(sys.modules) <= modules
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (stdout.st_dev, stdout.st_ino)
+    # A suite run after it goes as ever.
+    assert ("test_fails", "call", "failed") in [
+        (nodeid.split("::")[-1], when, outcome)
+        for nodeid, when, outcome in run(tmp_path, "after").outcomes
+    ]
