@@ -121,36 +121,39 @@ def rehearse() -> bool:
     A first session fills caches a forked child would otherwise fill, and copy the
     memory pages of, again (compiled patterns, hook call lists: ~3 ms per child).
     Nothing of it is left behind: its folder and its test module are removed.
-    Returns whether the session ran and passed.
+    Returns whether the session ran and passed; a failure only costs the speed-up.
     """
-    passed = False
-    with tempfile.TemporaryDirectory(prefix="mlgrade-rehearsal-") as folder:
-        root = Path(folder)
-        suite = root / "suite"
-        suite.mkdir()
-        (suite / "test_rehearsal.py").write_text(REHEARSAL_TEST, encoding="utf-8")
-        job = ChildJob(
-            sub_dir=root,
-            suite_dir=suite,
-            run_dir=root,
-            artifact="",
-            module=None,
-            forbidden_imports=(),
-            memory_mb=0,
-            cpu_seconds=0,
-            collect_only=False,
-            only=None,
-            token="",
-        )
-        try:
-            with _silenced():
-                passed = run_pytest(pytest_arguments(job), []) == pytest.ExitCode.OK
-        except Exception:  # noqa: BLE001 - only a speed-up
-            pass
-        for name, module in list(sys.modules.items()):
-            if str(getattr(module, "__file__", None) or "").startswith(folder):
-                del sys.modules[name]
-    return passed
+    try:
+        with tempfile.TemporaryDirectory(prefix="mlgrade-rehearsal-") as folder:
+            try:
+                return _rehearse_in(Path(folder))
+            finally:
+                for name, module in list(sys.modules.items()):
+                    if str(getattr(module, "__file__", None) or "").startswith(folder):
+                        del sys.modules[name]
+    except Exception:  # noqa: BLE001 - only a speed-up
+        return False
+
+
+def _rehearse_in(root: Path) -> bool:
+    suite = root / "suite"
+    suite.mkdir()
+    (suite / "test_rehearsal.py").write_text(REHEARSAL_TEST, encoding="utf-8")
+    job = ChildJob(
+        sub_dir=root,
+        suite_dir=suite,
+        run_dir=root,
+        artifact="",
+        module=None,
+        forbidden_imports=(),
+        memory_mb=0,
+        cpu_seconds=0,
+        collect_only=False,
+        only=None,
+        token="",
+    )
+    with _silenced():
+        return run_pytest(pytest_arguments(job), []) == pytest.ExitCode.OK
 
 
 def run_pytest(args: list[str], plugins: Sequence[Any]) -> int:

@@ -113,3 +113,10 @@ def test_a_rehearsal_runs_a_session_and_leaves_nothing_behind(tmp_path, monkeypa
         (nodeid.split("::")[-1], when, outcome)
         for nodeid, when, outcome in run(tmp_path, "after").outcomes
     ]
+
+
+def test_a_rehearsal_that_cannot_run_only_costs_the_speed_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    modules = set(sys.modules)
+    assert pytest_run.rehearse() is False
+    assert set(sys.modules) <= modules
