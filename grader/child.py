@@ -137,7 +137,6 @@ def describe_import_error(exc: BaseException, candidate: Path) -> str:
     return cap(f"{where}{type(exc).__name__}: {exc}{code}", 1500)
 
 
-YOUNG_COLLECTION_EVERY = 20_000
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 
@@ -149,9 +148,6 @@ def stable_text(text: str, job: ChildJob) -> str:
 
 def child_main(job: ChildJob, conn: Any) -> None:
     """Entry point of the forked child: never returns."""
-    # The heap inherited from the fork server is frozen. Collecting the young generation
-    # every 700 allocations (the default) took the small F1 suite 6 ms, half of it saved.
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     try:
         os.setsid()
     except OSError:
