@@ -43,13 +43,34 @@ def _own_plugins() -> list[Any]:
     return [importlib.import_module(name) for name in PYTEST_PLUGINS]
 
 
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """stdout and stderr to /dev/null at the descriptor level, then back."""
+    try:
+        saved = [os.dup(1), os.dup(2)]
+    except OSError:  # one of them is closed: nothing to keep quiet
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
 # pytest imports its built-in plugins at every session start, its debugging plugin
 # imports pdb when configured, and its capture plugin readline: do it once, here.
 for _plugin in _pytest.config.default_plugins:
     importlib.import_module(f"_pytest.{_plugin}")
 _own_plugins()
 importlib.import_module("pdb")
-with contextlib.suppress(ImportError):
+# Silenced: on a terminal, readline may write a control sequence to it as it loads.
+with _silenced(), contextlib.suppress(ImportError):
     importlib.import_module("readline")
 
 
@@ -99,22 +120,6 @@ def prepare() -> None:
 REHEARSAL_TEST = "def test_rehearsal():\n    assert [1, 2] == [1, 2]\n"
 
 
-@contextlib.contextmanager
-def _silenced() -> Iterator[None]:
-    """stdout and stderr to /dev/null at the descriptor level, then back."""
-    saved = [os.dup(1), os.dup(2)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, devnull):
-            os.close(fd)
-
-
 def rehearse() -> bool:
     """Run one tiny session here, so that children find pytest's lazy state built.
 
@@ -129,7 +134,7 @@ def rehearse() -> bool:
                 return _rehearse_in(Path(folder))
             finally:
                 for name, module in list(sys.modules.items()):
-                    if str(getattr(module, "__file__", None) or "").startswith(folder):
+                    if str(getattr(module, "__file__", None) or "").startswith(folder + os.sep):
                         del sys.modules[name]
     except Exception:  # noqa: BLE001 - only a speed-up
         return False

@@ -4,6 +4,7 @@ a fresh one does."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -120,3 +121,18 @@ def test_a_rehearsal_that_cannot_run_only_costs_the_speed_up(tmp_path, monkeypat
     modules = set(sys.modules)
     assert pytest_run.rehearse() is False
     assert set(sys.modules) <= modules
+
+
+def test_a_process_without_stdout_still_loads_the_module_and_rehearses_safely():
+    # A server started without a terminal may have no stdout at all.
+    code = (
+        "import os, sys\n"
+        "os.close(1)\n"
+        "import grader.pytest_run as run\n"
+        "sys.stderr.write(f'rehearsed={run.rehearse()}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("rehearsed=")
