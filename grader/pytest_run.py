@@ -125,7 +125,8 @@ def rehearse() -> bool:
 
     A first session fills caches a forked child would otherwise fill, and copy the
     memory pages of, again (compiled patterns, hook call lists: ~3 ms per child).
-    Nothing of it is left behind: its folder and its test module are removed.
+    Nothing of it is left behind: its folder and its test module are removed. Call it
+    before `prepare`, whose configuration the next run uses up.
     Returns whether the session ran and passed; a failure only costs the speed-up.
     """
     try:
