@@ -105,12 +105,21 @@ def start(ids: tuple[str, ...], directory: Path, notebook: bool, kit: Path | Non
     click.echo(f"next: edit the stubs, then `mlgrade run --dir {directory}`")
 
 
-def _grade(submission_path: Path, kit: Kit, ids: list[str] | None, suite: str, jobs: int):
-    from grader.grading import grade
+def _grade(
+    submission_path: Path,
+    kit: Kit,
+    ids: list[str] | None,
+    suite: str,
+    jobs: int,
+    *,
+    warm_engine: bool = True,
+):
+    from grader.grading import default_sandbox, grade
     from grader.workspace import load_submission
 
     submission = load_submission(submission_path, kit, ids)
-    return grade(submission, kit, ids, suite=suite, jobs=jobs), submission
+    sandbox = default_sandbox(warm_engine=warm_engine)
+    return grade(submission, kit, ids, suite=suite, jobs=jobs, sandbox=sandbox), submission
 
 
 @cli.command()
@@ -166,12 +175,9 @@ def run(
     )
     result = server.request_grade(request) if warm else None
     if result is None:
-        from grader.grading import default_sandbox
-
         # One exercise in this process: two children, too few to repay warming
         # hypothesis' engine in the fork server first.
-        default_sandbox(warm_engine=len(wanted) > 1)
-        result, _ = _grade(directory, found, wanted, suite, jobs)
+        result, _ = _grade(directory, found, wanted, suite, jobs, warm_engine=len(wanted) > 1)
         if warm:
             server.start_in_background(found.root)
     click.echo(terminal_summary(result))
