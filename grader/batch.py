@@ -21,7 +21,7 @@ from grader.grading import default_sandbox, grade
 from grader.report import write_html
 from grader.results import GradeResult, from_json, to_json
 from grader.similarity import REFERENCE, THRESHOLD, SimilarPair, Source, find_similar
-from grader.workspace import load_submission
+from grader.workspace import load_submission, read_artifacts, read_file
 
 SUITE = "hidden"
 CACHE_DIR = ".cache"
@@ -130,13 +130,14 @@ def cache_key(candidate: Candidate, exercises: list[Exercise]) -> str:
         part("suite", ex.suite_sha256(SUITE).encode())
         # Limits and forbidden imports live here and change a grade too.
         part("metadata", (ex.folder / "exercise.toml").read_bytes())
+    # The bytes grading reads, read as grading reads them: a link is a SubmissionError.
     if candidate.path.is_dir():
+        found = read_artifacts(candidate.path, exercises)
         for ex in exercises:
-            artifact = candidate.path / ex.artifact
-            if artifact.is_file():
-                part(f"file:{ex.artifact}", artifact.read_bytes())
+            if ex.id in found:
+                part(f"file:{ex.artifact}", found[ex.id])
     else:
-        part(f"file:{candidate.path.name}", candidate.path.read_bytes())
+        part(f"file:{candidate.path.name}", read_file(candidate.path))
     return digest.hexdigest()
 
 
@@ -221,6 +222,8 @@ def _grade_all(
     for candidate in candidates:
         try:
             key = cache_key(candidate, exercises)
+        except MlgradeError as exc:
+            row = BatchRow(candidate.name, candidate.path, None, str(exc))
         except OSError as exc:
             row = BatchRow(candidate.name, candidate.path, None, f"{candidate.path}: {exc}")
         else:

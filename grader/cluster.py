@@ -18,6 +18,7 @@ from grader import __version__
 from grader.batch import SUITE, Candidate, grade_submission
 from grader.catalogue import Exercise, Kit, load_kit
 from grader.errors import MlgradeError, UsageError
+from grader.workspace import read_artifacts, read_file
 
 CONNECT_SECONDS = 30
 # Parcels in flight per worker thread: enough to keep workers busy between round trips,
@@ -60,14 +61,12 @@ def fingerprint(exercises: Sequence[Exercise]) -> Fingerprint:
 def pack(candidate: Candidate, exercises: Sequence[Exercise]) -> Parcel:
     """Read the files of a submission that grading uses (the same ones the cache key reads)."""
     path = candidate.path
+    # Read as grading reads them, never through a link (SubmissionError naming it).
     if path.is_dir():
-        files = tuple(
-            (ex.artifact, (path / ex.artifact).read_bytes())
-            for ex in exercises
-            if (path / ex.artifact).is_file()
-        )
+        found = read_artifacts(path, list(exercises))
+        files = tuple((ex.artifact, found[ex.id]) for ex in exercises if ex.id in found)
         return Parcel(path.resolve().name, str(path), True, files)
-    return Parcel(path.name, str(path), False, ((path.name, path.read_bytes()),))
+    return Parcel(path.name, str(path), False, ((path.name, read_file(path)),))
 
 
 def _unpack(parcel: Parcel, scratch: Path) -> Path:
@@ -156,6 +155,9 @@ def grade_on_cluster(
             for candidate in queue:
                 try:
                     parcel = pack(candidate, exercises)
+                except MlgradeError as exc:
+                    unreadable.append((candidate, None, str(exc)))
+                    continue
                 except OSError as exc:
                     unreadable.append((candidate, None, f"{candidate.path}: {exc}"))
                     continue

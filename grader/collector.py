@@ -1,4 +1,4 @@
-"""A pytest plugin, run inside the grading child, that reports each test to the grader.
+"""A pytest plugin, run inside the judge's process, that reports each test to the grader.
 
 It listens to pytest's report hooks the way pytest's own junitxml plugin does and
 sends one JSON message per event down a pipe; the parent never parses terminal
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
-import traceback
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,16 +44,17 @@ def description_of(item: pytest.Item) -> str:
     return lines[0] if lines else ""
 
 
-def _frames(exc: BaseException, candidate: Path | None) -> str:
-    """Only the candidate's own frames of a traceback, innermost last."""
-    if candidate is None:
-        return ""
-    lines = [
-        f"{candidate.name}:{frame.lineno} in {frame.name}\n    {(frame.line or '').strip()}"
-        for frame in traceback.extract_tb(exc.__traceback__)
-        if frame.filename == str(candidate)
-    ]
-    return "\n".join(lines)
+def _frames(exc: BaseException) -> str:
+    """The candidate's own frames of an error raised in its process, innermost last."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = getattr(current, "remote_traceback", "")
+        if isinstance(frames, str) and frames:
+            return frames
+        current = current.__cause__ or current.__context__
+    return ""
 
 
 LIMIT_MESSAGES = {
@@ -82,7 +83,7 @@ def limit_of(exc: BaseException) -> str:
     return ""
 
 
-def describe_failure(exc: BaseException, candidate: Path | None) -> dict[str, str]:
+def describe_failure(exc: BaseException) -> dict[str, str]:
     """Message, hypothesis' falsifying example and the candidate's frames of a failure."""
     prefix = ""
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
@@ -97,7 +98,7 @@ def describe_failure(exc: BaseException, candidate: Path | None) -> dict[str, st
         "limit": limit,
         "message": cap(f"{prefix}{type(exc).__name__}: {exc}".strip(), MESSAGE_LIMIT),
         "counterexample": cap(example, MESSAGE_LIMIT),
-        "traceback": cap(_frames(exc, candidate), TRACEBACK_LIMIT),
+        "traceback": cap(_frames(exc), TRACEBACK_LIMIT),
         "exception": type(exc).__name__,
     }
 
@@ -109,19 +110,30 @@ class Collector:
         self,
         send: Callable[[dict[str, Any]], None],
         *,
-        candidate: Path | None,
         only: frozenset[str] | None = None,
         collect_only: bool = False,
-        check: Callable[[], list[str]] | None = None,
-        restore: Callable[[], None] | None = None,
+        shared_tmp: Path | None = None,
+        candidate_uid: int | None = None,
     ) -> None:
         self._send = send
-        self._candidate = candidate.resolve() if candidate else None
         self._only = only
         self._collect_only = collect_only
         self._phases: dict[str, dict[str, Any]] = {}
-        self._check = check
-        self._restore = restore
+        self._shared_tmp = shared_tmp
+        self._candidate_uid = candidate_uid
+
+    @pytest.fixture
+    def tmp_path(self, request: pytest.FixtureRequest, tmp_path_factory: Any) -> Path:
+        """A test's temporary folder, inside the candidate's run folder, so that files the
+        test writes there reach the candidate's process and the candidate may write too."""
+        base = tmp_path_factory.getbasetemp()
+        # The candidate may enter the base folder but not list it or add to it.
+        os.chmod(base, 0o711)
+        path = tmp_path_factory.mktemp(request.node.name[:30] or "test", numbered=True)
+        if self._candidate_uid is not None:
+            os.chown(path, self._candidate_uid, self._candidate_uid)
+        os.chmod(path, 0o755)
+        return path
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points a hidden test is worth")
@@ -167,7 +179,7 @@ class Collector:
             longrepr = (str(item.path), item.location[1], str(excinfo.value))
         else:
             outcome = "failed"
-            detail = describe_failure(excinfo.value, self._candidate)
+            detail = describe_failure(excinfo.value)
             longrepr = detail["message"]
         sections = [(f"Captured {key} {when}", text) for when, key, text in item._report_sections]
         report = pytest.TestReport(
@@ -206,13 +218,6 @@ class Collector:
             if output:
                 state["output"] = cap(output, OUTPUT_LIMIT)
         if report.when == "teardown":
-            replaced = self._check() if self._check else []
-            if replaced:
-                # Trusted code was replaced during this test: nothing from here on counts.
-                if self._restore:
-                    self._restore()
-                self._send({"event": "tampered", "message": ", ".join(replaced)})
-                return
             self._send({"event": "result", "nodeid": report.nodeid, **state})
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -201,6 +201,42 @@ def _overall(
     return ExerciseStatus.GRADED, ""
 
 
+# What each protection of the candidate's process is called in every output.
+PROTECTION_NAMES = {
+    "unprivileged": "unprivileged user",
+    "capabilities_dropped": "no capabilities",
+    "no_new_privs": "no new privileges",
+    "seccomp": "seccomp filter",
+    "pid_namespace": "own pid namespace",
+    "mount_namespace": "own mount namespace",
+    "network_namespace": "no network (own network namespace)",
+    "ipc_namespace": "own IPC namespace",
+    "private_root": "sees only its run folder",
+    "cgroup": "own cgroup (memory, pids)",
+}
+
+
+def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
+    """How the candidate's processes were confined: each protection, and what was off.
+
+    A protection counts as on only when every exercise's process had it.
+    """
+    if not isolations:
+        return {"isolation": "not needed", "missing": ""}
+    missing = []
+    for key, name in PROTECTION_NAMES.items():
+        if not all(dict(i.protections).get(key) for i in isolations):
+            missing.append(name)
+    cgroups = sorted({str(dict(i.protections).get("cgroup") or "none") for i in isolations})
+    return {
+        "isolation": "full" if not missing else "partial",
+        "network": "namespace" if PROTECTION_NAMES["network_namespace"] not in missing else "open",
+        "filesystem": "private" if PROTECTION_NAMES["private_root"] not in missing else "unprotected",
+        "processes": "/".join(f"cgroup {c}" if c != "none" else c for c in cgroups),
+        "missing": ", ".join(missing),
+    }
+
+
 def area_scores(exercises: tuple[ExerciseResult, ...]) -> tuple[AreaScore, ...]:
     """Score per skill area of the seed article, in article order."""
     scores = []
@@ -247,12 +283,7 @@ def grade(
         exercises=results,
         areas=area_scores(results),
         integrity=findings,
-        sandbox={
-            "start_method": sandbox.start_method,
-            "network": "/".join(sorted({i.network for i in isolations})) or "not needed",
-            "filesystem": "/".join(sorted({i.filesystem for i in isolations})) or "not needed",
-            "processes": "/".join(sorted({i.processes for i in isolations})) or "not needed",
-        },
+        sandbox={"start_method": sandbox.start_method, **describe_isolation(isolations)},
         versions=dict(library_versions()),
         mlgrade_version=__version__,
         duration_s=round(time.monotonic() - started, 3),

@@ -6,11 +6,13 @@ Findings inform the interviewer; they never change a score by themselves.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from grader.catalogue import Exercise
-from grader.parsing import parse
+from grader.parsing import SourceTooDeep, parse
 from grader.results import Finding
 from grader.workspace import Submission
 
@@ -79,6 +81,8 @@ PATCHED_OWNERS = {
 }
 # `exit` / `sys.exit` at module level end the grading run early.
 PROCESS_EXITS = {"exit", "quit"}
+# Keywords that continue the previous top-level statement rather than start one.
+CONTINUATIONS = {"else", "elif", "except", "finally"}
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,18 @@ class _Hit:
     message: str
 
 
-class _Scanner(ast.NodeVisitor):
+class _Scanner:
+    """Checks every node of a tree, walked without recursion (a tree may be very deep)."""
+
     def __init__(self, forbidden: tuple[str, ...]) -> None:
         self.forbidden = forbidden
         self.hits: list[_Hit] = []
+
+    def scan(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            check = getattr(self, f"visit_{type(node).__name__}", None)
+            if check is not None:
+                check(node)
 
     def _module(self, name: str, line: int) -> None:
         top = name.partition(".")[0]
@@ -143,7 +155,6 @@ class _Scanner(ast.NodeVisitor):
                             f"names {arg.value!r} in a call: a hidden import?",
                         )
                     )
-        self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in SUSPICIOUS_ATTRIBUTES:
@@ -154,7 +165,6 @@ class _Scanner(ast.NodeVisitor):
                     f".{node.attr}: {SUSPICIOUS_ATTRIBUTES[node.attr]}",
                 )
             )
-        self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -164,14 +174,13 @@ class _Scanner(ast.NodeVisitor):
             while isinstance(root, ast.Attribute):
                 root = root.value
             if isinstance(root, ast.Name) and root.id in PATCHED_OWNERS:
+                try:
+                    shown = ast.unparse(target)
+                except RecursionError:  # unparse recurses; a long chain still gets named
+                    shown = f"{root.id}. ... .{target.attr}"
                 self.hits.append(
-                    _Hit(
-                        node.lineno,
-                        "monkeypatch",
-                        f"assigns {ast.unparse(target)}: patches a library",
-                    )
+                    _Hit(node.lineno, "monkeypatch", f"assigns {shown}: patches a library")
                 )
-        self.generic_visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for item in node.body:
@@ -189,17 +198,88 @@ class _Scanner(ast.NodeVisitor):
                             f"{node.name}.{item.name} returns a constant",
                         )
                     )
-        self.generic_visit(node)
+
+
+def _statement_starts(lines: list[str]) -> list[int]:
+    """The first line of each top-level statement, found by the tokenizer (it never recurses).
+
+    A decorator and `else`/`elif`/`except`/`finally` clauses stay with their statement,
+    so each range parses on its own.
+    """
+    starts: list[int] = []
+    depth = 0
+    at_start = True
+    joins_next = False
+    for tok in tokenize.generate_tokens(iter(lines).__next__):
+        if tok.type == tokenize.INDENT:
+            depth += 1
+        elif tok.type == tokenize.DEDENT:
+            depth -= 1
+        elif tok.type == tokenize.NEWLINE:
+            at_start = True  # dedents, if any, come before the next statement's first token
+        elif tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER):
+            if at_start and depth == 0:
+                if not starts or not (joins_next or tok.string in CONTINUATIONS):
+                    starts.append(tok.start[0])
+                joins_next = tok.string == "@"
+            at_start = False
+    return starts
+
+
+def _too_deep(first: int, last: int) -> _Hit:
+    where = f"line {first}" if first == last else f"lines {first}-{last}"
+    return _Hit(first, "too-deep", f"source too deeply nested to scan: {where} not checked")
+
+
+def _parse_by_statement(source: str) -> tuple[list[ast.Module], list[_Hit]]:
+    """Trees of every top-level statement that parses, and a finding for each too-deep one.
+
+    Used when the whole module is too deep for the parser: one deep expression must not
+    blind the scan to the rest of the file. Ranges of statements are halved until each
+    parses, so a long file costs a few parses per deep statement, not one per statement.
+    """
+    lines = io.StringIO(source).readlines()
+    try:
+        starts = _statement_starts(lines)
+    except (tokenize.TokenError, SyntaxError):
+        return [], [_too_deep(1, len(lines))]
+    bounds = [*starts, len(lines) + 1]
+    trees: list[ast.Module] = []
+    deep: list[_Hit] = []
+    pending = [(0, len(starts))]
+    while pending:
+        first, last = pending.pop()
+        if first >= last:
+            continue
+        line = bounds[first]
+        try:
+            tree = parse("".join(lines[line - 1 : bounds[last] - 1]))
+        except SyntaxError as exc:
+            if last - first > 1:
+                middle = (first + last) // 2
+                pending += [(middle, last), (first, middle)]
+            elif isinstance(exc, SourceTooDeep):
+                end = bounds[last] - 1
+                while end > line and lines[end - 1].strip()[:1] in ("", "#"):
+                    end -= 1
+                deep.append(_too_deep(line, end))
+            continue
+        trees.append(ast.increment_lineno(tree, line - 1))
+    return trees, deep
 
 
 def scan_source(source: str, forbidden: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
     """(line, rule, message) for each suspicious construct in Python source."""
+    scanner = _Scanner(forbidden)
     try:
-        tree = parse(source)
+        scanner.scan(parse(source))
+    except SourceTooDeep:
+        trees, deep = _parse_by_statement(source)
+        for tree in trees:
+            scanner.scan(tree)
+        scanner.hits += deep
     except SyntaxError:
         return []
-    scanner = _Scanner(forbidden)
-    scanner.visit(tree)
     seen = set()
     hits = []
     for hit in sorted(scanner.hits, key=lambda h: (h.line, h.rule, h.message)):

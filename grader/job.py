@@ -32,12 +32,36 @@ class ChildJob:
     only: tuple[str, ...] | None
     token: str
     fail_fast: bool = False
-    # Modules the suite imports, loaded before the candidate's (and watched by the guard).
+    # Modules the suite imports (most are preloaded by the judge's fork server).
     trusted_imports: tuple[str, ...] = ()
+    # The candidate's run folder: the tests' temporary folders live there.
+    shared_dir: Path | None = None
+    candidate_uid: int | None = None
 
     @property
     def candidate_file(self) -> Path:
         return self.sub_dir / self.artifact
+
+
+@dataclass(frozen=True)
+class CandidateJob:
+    """What the candidate's process needs: built by the parent, trusted."""
+
+    folder: Path  # the candidate's own run folder: the only place it may write
+    submission_dir: Path
+    artifact: str
+    module: str
+    forbidden_imports: tuple[str, ...]
+    hidden_paths: tuple[Path, ...]
+    memory_mb: int
+    cpu_seconds: int
+    max_tasks: int
+    cage: Any = None  # grader.cgroups.Cage, when the parent made one
+    strict: bool = False
+
+    @property
+    def candidate_file(self) -> Path:
+        return self.submission_dir / self.artifact
 
 
 def new_token() -> str:
@@ -45,14 +69,21 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def run(job: ChildJob, conn: Any) -> None:
-    """Entry point of a forked child (grader.child is already loaded in the fork server)."""
+def run(job: ChildJob, conn: Any, candidate_conn: Any = None) -> None:
+    """Entry point of a forked judge (grader.judge.process is loaded in the fork server)."""
     import os
     import sys
 
     # A spawned child inherits the parent's import path; the working directory on it
     # could hold a candidate's file named like a library.
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
-    from grader.child import child_main
+    from grader.judge.process import judge_main
 
-    child_main(job, conn)
+    judge_main(job, conn, candidate_conn)
+
+
+def run_candidate(job: CandidateJob, conn: Any) -> None:
+    """Entry point of a forked candidate's process (its fork server loaded the module)."""
+    from grader.candidate.process import candidate_main
+
+    candidate_main(job, conn)

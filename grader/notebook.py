@@ -15,7 +15,7 @@ from nbformat import v4
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
 from grader.parsing import parse
-from grader.workspace import CellOrigin, Submission, scratch_dir
+from grader.workspace import CellOrigin, Submission, read_file, scratch_dir
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
 TAG_PREFIX = "mlgrade:"
@@ -44,6 +44,10 @@ DEFINITIONS = (
     ast.Assign,
     ast.AnnAssign,
 )
+# JSON nested deeper than this is cut before parsing: a notebook's own structure is a few
+# levels deep, and json.loads recurses once per level (100,000 levels: RecursionError).
+JSON_MAX_DEPTH = 64
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 TOP_LEVEL_NAME = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 FUTURE_IMPORT = re.compile(r"^from\s+__future__\s+import\b.*$", re.MULTILINE)
 
@@ -110,7 +114,8 @@ def _cell_tag(cell: dict) -> str | None:
     own = metadata.get("mlgrade")
     if isinstance(own, dict) and isinstance(own.get("exercise"), str):
         return own["exercise"]
-    for tag in metadata.get("tags") or ():
+    tags = metadata.get("tags")
+    for tag in tags if isinstance(tags, list) else ():
         if isinstance(tag, str) and tag.startswith(TAG_PREFIX):
             return tag[len(TAG_PREFIX) :]
     return None
@@ -196,12 +201,55 @@ def _only_definitions(source: str) -> bool:
     return True
 
 
-def _read(path: Path) -> nbformat.NotebookNode:
+def _cut_deep_json(text: str, notes: list[str]) -> str:
+    """The JSON text with every value nested deeper than JSON_MAX_DEPTH replaced by null.
+
+    Only metadata and outputs nest that deep; the cells' sources and tags are kept.
+    The scan skips strings whole, so brackets inside them never count.
+    """
+    depth = 0
+    cut_from: int | None = None
+    kept: list[str] = []
+    done = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == JSON_MAX_DEPTH + 1:
+                cut_from = match.start()
+        else:
+            if depth == JSON_MAX_DEPTH + 1 and cut_from is not None:
+                kept += [text[done:cut_from], "null"]
+                done, cut_from = match.end(), None
+            depth -= 1
+    if not kept:
+        return text
+    notes.append(f"values nested deeper than {JSON_MAX_DEPTH} levels in the notebook were ignored")
+    return "".join(kept) + text[done:]
+
+
+def _check_cells(cells: object) -> None:
+    """Raise ValueError unless every cell has the shape reading it relies on."""
+    if not isinstance(cells, list):
+        raise ValueError("'cells' is not a list")
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise ValueError(f"cell {index} is not an object")
+        if not isinstance(cell.get("source", ""), str):
+            raise ValueError(f"cell {index}: its source is not text")
+        if not isinstance(cell.get("metadata") or {}, dict):
+            raise ValueError(f"cell {index}: its metadata is not an object")
+
+
+def _read(path: Path, notes: list[str]) -> nbformat.NotebookNode:
+    # Read without following a link; a link is refused, not reported as a bad notebook.
+    data = read_file(path)
     try:
-        notebook = nbformat.read(path, as_version=4)
-        cells = notebook["cells"]
-        if not isinstance(cells, list):
-            raise ValueError("'cells' is not a list")
+        text = _cut_deep_json(data.decode("utf-8"), notes)
+        notebook = nbformat.reads(text, as_version=4)
+        _check_cells(notebook["cells"])
     except Exception as exc:  # noqa: BLE001 - nbformat raises many types for a bad file
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SubmissionError(f"{path}: not a valid notebook ({detail[:200]})") from None
@@ -300,8 +348,8 @@ def _module(cells: list[_Cell]) -> tuple[str, tuple[CellOrigin, ...]]:
 
 def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submission:
     """Read a notebook into one generated module per exercise, never running its code."""
-    notebook = _read(path)
     notes: list[str] = []
+    notebook = _read(path, notes)
     text_ids = {ex.id for ex in exercises if ex.module is None}
     own, shared = _assign(_cells(notebook, text_ids, notes), exercises, notes)
     root = scratch_dir("mlgrade-notebook-")

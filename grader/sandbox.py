@@ -1,9 +1,9 @@
-"""Run one suite against one artifact in a confined child process, and watch it.
+"""Run one suite against one artifact: a judge process and a candidate's process, watched.
 
-Children are forked from a warm server that has already imported the heavy, trusted
-libraries (multiprocessing's forkserver), or spawned where fork is unavailable. The
-parent enforces wall-time limits, kills whole process groups, and reruns the tests
-that had not run when a test hung or crashed the process.
+The judge (pytest, the hidden suite, its oracles) and the candidate's process (the
+submission, jailed) are each forked from a warm server of their own, or spawned where
+fork is unavailable; they talk over a socket pair. The parent enforces wall-time
+limits, kills both, and reruns the tests that had not run when a test hung or crashed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
 import multiprocessing.spawn
 import os
 import shutil
@@ -18,7 +20,9 @@ import signal
 import site
 import threading
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
+import dataclasses
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -27,8 +31,16 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.job import WARM_ENGINE, ChildJob
+from grader.job import WARM_ENGINE, CandidateJob, ChildJob, run_candidate
 from grader.job import run as run_child
+try:
+    from grader.cgroups import Cage
+except ImportError:  # TEMPORARY until the cgroups module lands
+
+    class Cage:  # type: ignore[no-redef]
+        @classmethod
+        def create(cls, *a: Any, **k: Any) -> None:
+            return None
 from grader.processes import kill_cage, kill_tree, sweep_cages
 from grader.staging import Staging
 
@@ -55,11 +67,10 @@ SIGNAL_MEANINGS = {
 
 @dataclass(frozen=True)
 class Isolation:
-    """How a child was confined, as it reported."""
+    """How the candidate's process was confined, as the judge learnt it."""
 
     network: str = ""
-    filesystem: str = ""
-    processes: str = ""
+    protections: tuple[tuple[str, bool | str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,74 @@ class SuiteRun:
 
 
 CHILD_NAME = "mlgrade-child"
+# The judge's exit status when the candidate's process ended under a test.
+PEER_GONE_EXIT = 75
+# Libraries a candidate may import that the candidate's fork server loads in advance
+# when a suite imports them too (a suite's imports are a good guess of an answer's).
+CANDIDATE_LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "joblib", "pandas"})
+_LAUNCH_LOCK = threading.Lock()
 _preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+_SERVERS: dict[str, multiprocessing.forkserver.ForkServer] = {}
+
+
+class _ServedProcess(multiprocessing.context.ForkServerProcess):
+    """A Process started by one of our fork servers (named by `server_key`)."""
+
+    server_key = ""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _ServedPopen(process_obj)
+
+
+def _served_popen_class() -> type:
+    import multiprocessing.popen_forkserver as popen
+
+    class ServedPopen(popen.Popen):
+        def _launch(self, process_obj: Any) -> None:
+            server = _SERVERS[process_obj.server_key]
+            redirect = types.SimpleNamespace(
+                connect_to_new_process=server.connect_to_new_process,
+                read_signed=multiprocessing.forkserver.read_signed,
+            )
+            # popen_forkserver reaches the fork server through its module global.
+            with _LAUNCH_LOCK:
+                saved = popen.forkserver
+                popen.forkserver = redirect  # type: ignore[assignment]
+                try:
+                    super()._launch(process_obj)
+                finally:
+                    popen.forkserver = saved
+
+    return ServedPopen
+
+
+_ServedPopen: Any = _served_popen_class() if "forkserver" in multiprocessing.get_all_start_methods() else None
+
+
+class ForkServerContext:
+    """A fork server of our own, and Processes started from it.
+
+    multiprocessing keeps one fork server per process; the judge and the candidate
+    need one each, preloaded with different modules (the candidate's must not hold
+    the suite, nor a library a from-scratch exercise forbids).
+    """
+
+    def __init__(self, key: str, preload: list[str]) -> None:
+        self.key = key
+        self.server = multiprocessing.forkserver.ForkServer()
+        self.server.set_forkserver_preload(preload)
+        _SERVERS[key] = self.server
+
+    def Process(self, **kwargs: Any) -> _ServedProcess:  # noqa: N802 - mirrors multiprocessing
+        process = _ServedProcess(**kwargs)
+        process.server_key = self.key
+        return process
+
+    def set_preload(self, preload: list[str]) -> None:
+        self.server.set_forkserver_preload(preload)
 
 
 def _preparation_without_main(name: str) -> dict[str, Any]:
@@ -109,11 +187,20 @@ def _own_code_path() -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(p for p in (str(root), current) if p)}
 
 
-def _start_method() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+def _has_forkserver() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def candidate_preload(forbidden_imports: tuple[str, ...], imports: tuple[str, ...]) -> list[str]:
+    """What the candidate's fork server loads: allowed libraries the suite uses too."""
+    forbidden = set(forbidden_imports)
+    wanted = [
+        name
+        for name in imports
+        if name.partition(".")[0] in CANDIDATE_LIBRARIES
+        and name.partition(".")[0] not in forbidden
+    ]
+    return ["grader.candidate.process", *wanted]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:
@@ -137,7 +224,15 @@ class Sandbox:
         os.environ[WARM_ENGINE] = "1" if warm_engine else "0"
         os.environ.update(_own_code_path())
         sweep_cages()
-        self._context = _start_method()
+        self._forkserver = _has_forkserver()
+        self._judges = (
+            ForkServerContext(f"judge-{id(self)}", ["grader.judge.process"])
+            if self._forkserver
+            else None
+        )
+        self._spawn = multiprocessing.get_context("spawn")
+        self._candidates: dict[tuple[str, ...], ForkServerContext] = {}
+        self._candidates_lock = threading.Lock()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
         self._imports: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -148,17 +243,30 @@ class Sandbox:
 
     @property
     def start_method(self) -> str:
-        return self._context.get_start_method()
+        return "forkserver" if self._forkserver else "spawn"
 
     def preload(self, modules: tuple[str, ...]) -> None:
-        """Have the warm server import these trusted modules too, if it has not started.
+        """Have the judge's warm server import these trusted modules too, if not started.
 
-        Only a speed-up: each child imports its suite's modules before candidate code
-        either way; this makes that import a no-op in every child.
+        Only a speed-up: each judge imports its suite's modules either way.
         """
-        if self.start_method == "forkserver":
-            # grader.child last: it warms hypothesis and freezes the heap once all is loaded.
-            self._context.set_forkserver_preload([*modules, "grader.child"])
+        if self._judges is not None:
+            # The judge's module last: it warms hypothesis and freezes the heap.
+            self._judges.set_preload([*modules, "grader.judge.process"])
+
+    def _candidate_process(self, forbidden: tuple[str, ...], imports: tuple[str, ...]) -> Any:
+        """The Process class for this exercise's candidate (one warm server per preload)."""
+        if not self._forkserver:
+            return self._spawn.Process
+        preload = candidate_preload(forbidden, imports)
+        key = tuple(preload)
+        with self._candidates_lock:
+            if key not in self._candidates:
+                self._candidates[key] = ForkServerContext(f"candidate-{id(self)}-{key}", preload)
+            return self._candidates[key].Process
+
+    def _judge_process(self) -> Any:
+        return self._judges.Process if self._judges is not None else self._spawn.Process
 
     def collect_all(
         self, exercises: list[Exercise], suite: str, jobs: int = 2
@@ -200,6 +308,7 @@ class Sandbox:
                 atexit.register(shutil.rmtree, staging.suite_dir, True)
                 outcome = self._run_child(
                     staging.job(collect_only=True, only=None),
+                    None,
                     expected=None,
                     deadline=time.monotonic() + max(60.0, exercise.limits.exercise_seconds),
                     test_seconds=exercise.limits.exercise_seconds,
@@ -241,12 +350,13 @@ class Sandbox:
             while True:
                 outcome = self._run_child(
                     staging.job(collect_only=False, only=only, fail_fast=fail_fast),
+                    staging.candidate_job(),
                     expected=set(expected_ids),
                     deadline=deadline,
                     test_seconds=test_seconds or exercise.limits.test_seconds,
                 )
                 if outcome.network and not isolation.network:
-                    isolation = Isolation(outcome.network, outcome.filesystem, outcome.processes)
+                    isolation = Isolation(outcome.network, tuple(outcome.protections.items()))
                 if outcome.import_error:
                     return SuiteRun(
                         records={},
@@ -303,62 +413,125 @@ class Sandbox:
         )
 
     def _run_child(
-        self, job: ChildJob, *, expected: set[str] | None, deadline: float, test_seconds: float
+        self,
+        job: ChildJob,
+        candidate: CandidateJob | None,
+        *,
+        expected: set[str] | None,
+        deadline: float,
+        test_seconds: float,
     ) -> ChildOutcome:
         self._started = True
-        reader, writer = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=run_child, args=(job, writer), name=CHILD_NAME, daemon=False
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        candidate_process = None
+        judge_end = None
+        cage = None
+        if candidate is not None:
+            cage = Cage.create(
+                f"run-{os.getpid()}-{job.token[:12]}",
+                memory_mb=candidate.memory_mb * 2,
+                max_tasks=candidate.max_tasks,
+            )
+            candidate = dataclasses.replace(candidate, cage=cage)
+            judge_end, candidate_end = multiprocessing.Pipe(duplex=True)
+            imports = job.trusted_imports
+            candidate_process = self._candidate_process(candidate.forbidden_imports, imports)(
+                target=run_candidate, args=(candidate, candidate_end), name=CHILD_NAME)
+            candidate_process.start()
+            candidate_end.close()
+        process = self._judge_process()(
+            target=run_child, args=(job, writer, judge_end), name=CHILD_NAME, daemon=False
         )
         process.start()
         writer.close()
+        if judge_end is not None:
+            judge_end.close()
         outcome = ChildOutcome()
-        test_started = 0.0
         try:
-            while True:
-                now = time.monotonic()
-                if now > deadline:
-                    outcome.timed_out = True
-                    outcome.current_fate = "timeout"
-                    break
-                if outcome.current is not None and now - test_started > test_seconds:
-                    outcome.current_fate = "timeout"
-                    outcome.exit_reason = f"the test ran longer than {test_seconds:g} s"
-                    break
-                ready = wait([reader, process.sentinel], timeout=POLL_SECONDS)
-                if reader in ready:
-                    try:
-                        raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
-                    except EOFError:
-                        process.join(5)
-                        break
-                    except OSError:
-                        outcome.corrupt = "the result channel carried an oversized message"
-                        break
-                    before = outcome.current
-                    if not accept(raw, job.token, expected, outcome):
-                        break
-                    if outcome.current is not None and outcome.current != before:
-                        test_started = time.monotonic()
-                elif process.sentinel in ready:
-                    # Drain anything written before the exit.
-                    while reader.poll(0):
-                        try:
-                            raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
-                        except (EOFError, OSError):
-                            break
-                        if not accept(raw, job.token, expected, outcome):
-                            break
-                    break
+            self._watch(process, reader, job, expected, deadline, test_seconds, outcome)
         finally:
             _kill_group(process)
+            if candidate_process is not None:
+                _end_candidate(candidate_process, cage)
             reader.close()
         code = process.exitcode
+        if code == PEER_GONE_EXIT and candidate_process is not None:
+            code = _signal_code(candidate_process.exitcode)
+            if not outcome.exit_reason:
+                outcome.exit_reason = "the candidate's process " + (
+                    _describe_exit(code, outcome, candidate=True)
+                    or "ended before the suite finished"
+                )
         if not outcome.exit_reason:
             outcome.exit_reason = _describe_exit(code, outcome)
         if outcome.current is not None and not outcome.current_fate:
             outcome.current_fate = "cpu_limit" if code == -signal.SIGXCPU else "crashed"
         return outcome
+
+    def _watch(
+        self,
+        process: Any,
+        reader: Any,
+        job: ChildJob,
+        expected: set[str] | None,
+        deadline: float,
+        test_seconds: float,
+        outcome: ChildOutcome,
+    ) -> None:
+        """Read the judge's reports until it finishes, dies or runs out of time."""
+        test_started = 0.0
+        while True:
+            now = time.monotonic()
+            if now > deadline:
+                outcome.timed_out = True
+                outcome.current_fate = "timeout"
+                return
+            if outcome.current is not None and now - test_started > test_seconds:
+                outcome.current_fate = "timeout"
+                outcome.exit_reason = f"the test ran longer than {test_seconds:g} s"
+                return
+            ready = wait([reader, process.sentinel], timeout=POLL_SECONDS)
+            if reader in ready:
+                try:
+                    raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
+                except EOFError:
+                    process.join(5)
+                    return
+                except OSError:
+                    outcome.corrupt = "the result channel carried an oversized message"
+                    return
+                before = outcome.current
+                if not accept(raw, job.token, expected, outcome):
+                    return
+                if outcome.current is not None and outcome.current != before:
+                    test_started = time.monotonic()
+            elif process.sentinel in ready:
+                # Drain anything written before the exit.
+                while reader.poll(0):
+                    try:
+                        raw = reader.recv_bytes(MESSAGE_MAX_BYTES)
+                    except (EOFError, OSError):
+                        break
+                    if not accept(raw, job.token, expected, outcome):
+                        break
+                process.join(5)
+                return
+
+
+def _end_candidate(process: Any, cage: Cage | None) -> None:
+    """Kill the candidate's process and everything it started, wherever it went."""
+    if cage is not None:
+        cage.kill()
+    _kill_group(process)
+    if cage is not None:
+        cage.remove()
+
+
+def _signal_code(code: int | None) -> int | None:
+    """The jail's outer process reports a signal death as 128 + the signal."""
+    if code is not None and 128 < code < 128 + 65:
+        return -(code - 128)
+    return code
 
 
 def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
@@ -379,9 +552,11 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     process.join(10)
 
 
-def _describe_exit(code: int | None, outcome: ChildOutcome) -> str:
+def _describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: bool = False) -> str:
     if code is None:
         return "the process did not exit"
+    if candidate and code >= 0:
+        return f"exited (code {code}) during the test"
     if code < 0:
         try:
             sig = signal.Signals(-code)

@@ -1,18 +1,24 @@
-"""Throw-away folders for one child run: one holding only the artifact, one the suite.
+"""Throw-away folders for one run: the judge's, the candidate's, and the suite's.
 
-The child sees nothing else of the submission; the suite folder is a fresh copy of the
-trusted collection run's, bytecode included (see Sandbox.collect).
+The candidate's process sees only its own folder (a copy of the artifact, the tests'
+temporary folders); the judge's folder and the suite folder, a fresh copy of the
+trusted collection run's, bytecode included (see Sandbox.collect), stay out of its view.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from grader.catalogue import Exercise
-from grader.job import ChildJob, new_token
+from grader.confinement import EXTRA_TASKS
+from grader.job import CandidateJob, ChildJob, new_token
+
+
+CANDIDATE_UID = 65534  # "nobody": the candidate's process runs as it when we are root
 
 
 class Staging:
@@ -39,6 +45,15 @@ class Staging:
         self.sub_dir = self.run_dir / "submission"
         self.sub_dir.mkdir()
         shutil.copyfile(self.artifact, self.sub_dir / self.exercise.artifact)
+        # The candidate's folder: its copy of the artifact, and the tests' temporary
+        # folders. Owned by the candidate's user, which may write nowhere else.
+        self.shared_dir = self.run_dir / "candidate"
+        (self.shared_dir / "submission").mkdir(parents=True)
+        shutil.copyfile(self.artifact, self.shared_dir / "submission" / self.exercise.artifact)
+        self.candidate_uid = CANDIDATE_UID if os.geteuid() == 0 else None
+        os.chmod(self.run_dir, 0o711)
+        if self.candidate_uid is not None:
+            os.chown(self.shared_dir, self.candidate_uid, self.candidate_uid)
         if self.pristine is not None:
             # copy2 keeps mtimes, so pytest reuses the rewritten test bytecode.
             shutil.copytree(self.pristine, self.suite_dir, dirs_exist_ok=True)
@@ -66,6 +81,27 @@ class Staging:
             token=new_token(),
             trusted_imports=self.imports,
             fail_fast=fail_fast,
+            shared_dir=self.shared_dir,
+            candidate_uid=self.candidate_uid,
+        )
+
+    def candidate_job(self, *, strict: bool = False, cage: Any = None) -> CandidateJob | None:
+        """What the candidate's process needs; None for an exercise with no module."""
+        ex = self.exercise
+        if ex.module is None:
+            return None
+        return CandidateJob(
+            folder=self.shared_dir,
+            submission_dir=self.shared_dir / "submission",
+            artifact=ex.artifact,
+            module=ex.module,
+            forbidden_imports=ex.forbidden_imports,
+            hidden_paths=hidden_library_paths(ex.forbidden_imports),
+            memory_mb=ex.limits.memory_mb,
+            cpu_seconds=int(ex.limits.exercise_seconds) + 1,
+            max_tasks=EXTRA_TASKS,
+            cage=cage,
+            strict=strict,
         )
 
     def output_tail(self, limit: int = 2000) -> str:
@@ -83,3 +119,18 @@ class Staging:
         shutil.rmtree(self.run_dir, ignore_errors=True)
         if not self.keep_suite:
             shutil.rmtree(self.suite_dir, ignore_errors=True)
+
+
+def hidden_library_paths(names: tuple[str, ...]) -> tuple[Path, ...]:
+    """The folders of the libraries a from-scratch exercise forbids, to hide from it."""
+    import importlib.util
+
+    found = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            found.extend(Path(p) for p in spec.submodule_search_locations)
+    return tuple(found)

@@ -20,7 +20,7 @@ from grader.batch import (
     grade_submission,
 )
 from grader.cli import cli
-from grader.errors import UsageError
+from grader.errors import SubmissionError, UsageError
 from grader.results import from_json
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
 
@@ -173,3 +173,67 @@ def test_cli_grade_batch(first_run, tmp_path):
 
     missing = CliRunner().invoke(cli, ["grade-batch", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2 and "not found" in missing.output
+
+
+INPUTS = FIXTURES / "submissions" / "inputs"
+
+
+def test_links_and_unsafe_archives_are_error_rows_and_deep_code_is_graded(engine_kit, tmp_path):
+    """Hostile inputs in one batch: each unreadable one is its own error row naming the
+    link or entry, the deeply nested ones are graded, and nothing of a link's target shows."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    shutil.copytree(BATCH / "alice", submissions / "good")
+    for name, target in {
+        "linked": ENGINE_SUBMISSIONS / "correct" / "adder.py",
+        "secret": secret,
+    }.items():
+        (submissions / name).mkdir()
+        (submissions / name / "adder.py").symlink_to(target)
+    (submissions / "alias").symlink_to(submissions / "good")
+    shutil.copy(INPUTS / "symlink_entry.zip", submissions / "evil.zip")
+    shutil.copy(INPUTS / "parent_path.zip", submissions / "dotdot.zip")
+    shutil.copytree(INPUTS / "deep_expression", submissions / "deep")
+    shutil.copy(INPUTS / "deep_cell.ipynb", submissions / "deepcell.ipynb")
+    shutil.copy(INPUTS / "deep_json.ipynb", submissions / "deepjson.ipynb")
+    out = tmp_path / "reports"
+
+    batch = grade_batch(submissions, out, engine_kit, jobs=2)
+    errors = {r.candidate: r.error for r in batch.rows if r.result is None}
+    assert errors == {
+        "alias": f"{submissions}/alias is a symbolic link: submit the folder itself",
+        "dotdot": f"{submissions}/dotdot.zip: unsafe path in archive: ../x.py",
+        "evil": f"{submissions}/evil.zip: archive entry workspace/adder.py is a symbolic "
+        "link: submit the file itself",
+        "linked": f"{submissions}/linked/adder.py is a symbolic link: submit the file itself",
+        "secret": f"{submissions}/secret/adder.py is a symbolic link: submit the file itself",
+    }
+    graded = {r.candidate: r.result for r in batch.rows if r.result is not None}
+    assert {name: result.score for name, result in graded.items()} == {
+        "deep": 0,
+        "deepcell": 0,
+        "deepjson": 6,
+        "good": 6,
+    }
+    for name in ("deep", "deepcell"):
+        assert graded[name].exercise("adder").status == "import_error"
+        assert "too-deep" in {f.rule for f in graded[name].integrity}
+    written = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "TOPSECRET" not in written and "shadow" not in written
+
+    result = CliRunner().invoke(
+        cli, ["grade-batch", str(submissions), "--out", str(out), "--kit", str(engine_kit.root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 graded, 4 reused from cache, 5 error(s)" in result.output
+    assert f"  linked: {submissions}/linked/adder.py is a symbolic link" in result.output
+    assert "TOPSECRET" not in result.output
+
+
+def test_cache_key_never_reads_through_a_link(engine_kit, tmp_path):
+    (tmp_path / "cand").mkdir()
+    (tmp_path / "cand" / "adder.py").symlink_to(BATCH / "alice" / "adder.py")
+    with pytest.raises(SubmissionError, match="adder.py is a symbolic link"):
+        cache_key(Candidate("cand", tmp_path / "cand"), engine_kit.select(None))

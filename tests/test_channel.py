@@ -75,3 +75,9 @@ def test_a_tamper_report_stops_trust():
 def test_junk_is_never_a_passed_test(raw):
     outcome = feed(raw)
     assert not outcome.records and not outcome.finished
+
+
+def test_json_nested_too_deep_is_tampering_not_a_crash():
+    outcome = ChildOutcome()
+    assert not accept(b"[" * 100_000 + b"]" * 100_000, TOKEN, EXPECTED, outcome)
+    assert "tampered" in outcome.corrupt

@@ -61,3 +61,51 @@ def test_findings_do_not_change_the_score(grade_engine_case):
 def test_scan_never_crashes_on_arbitrary_text(text):
     for line, rule, message in scan_source(text, ("sklearn",)):
         assert line >= 1 and rule and message
+
+
+DEEP = "x = " + "-" * 100_000 + "1\n"
+
+
+@pytest.mark.parametrize(
+    "deep",
+    [
+        DEEP,
+        "x = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n",
+        "x = " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "x = " + " + ".join(["1"] * 100_000) + "\n",
+        "x = a" + ".b" * 100_000 + "\n",
+    ],
+    ids=["minus", "parentheses", "lists", "sum", "attributes"],
+)
+def test_source_too_deep_to_parse_is_a_finding_and_the_rest_is_still_scanned(deep):
+    source = "import ctypes\n\n@dec\ndef f():\n    pass\n" + deep + "import gc\n"
+    assert scan_source(source) == [
+        (1, "suspicious-import", "import ctypes: loads native code (ctypes)"),
+        (6, "too-deep", "source too deeply nested to scan: line 6 not checked"),
+        (7, "suspicious-import", "import gc: inspects the garbage collector"),
+    ]
+
+
+def test_a_deep_statement_inside_a_block_names_the_lines_of_the_block():
+    source = "if True:\n    y = 1\n    " + DEEP + "    import gc\n\n# end\n"
+    assert scan_source(source) == [
+        (1, "too-deep", "source too deeply nested to scan: lines 1-4 not checked")
+    ]
+
+
+def test_a_deep_tree_that_parses_is_scanned_without_recursion():
+    # ~900 levels parse, but a recursive visitor would exceed Python's recursion limit.
+    source = "x = " + "-" * 900 + "1\nimport gc\nnp" + ".a" * 900 + " = 1\n"
+    rules = [(line, rule) for line, rule, _ in scan_source(source)]
+    assert rules == [(2, "suspicious-import"), (3, "monkeypatch")]
+
+
+def test_deep_fixture_gets_the_finding_through_scan_submission(engine_kit):
+    submission = load_submission(
+        FIXTURES / "submissions" / "inputs" / "deep_expression", engine_kit
+    )
+    findings = list(scan_submission(submission, list(engine_kit.exercises)))
+    assert [(f.file, f.line, f.rule) for f in findings] == [
+        ("adder.py", 12, "too-deep"),
+        ("adder.py", 13, "suspicious-import"),
+    ]

@@ -259,3 +259,49 @@ def test_notebook_submission_grades_like_a_file(tmp_path):
     assert f"cell {index + 1}, line 1: removed IPython magic `%load_ext autoreload`" in (
         submission.notes
     )
+
+
+INPUTS = ROOT / "tests" / "fixtures" / "submissions" / "inputs"
+CORRECT = ROOT / "tests" / "fixtures" / "submissions" / "engine" / "correct" / "adder.py"
+
+
+def test_notebook_submission_that_is_a_link_is_refused(engine_kit, tmp_path):
+    link = tmp_path / "handout.ipynb"
+    link.symlink_to(INPUTS / "deep_json.ipynb")
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(link, engine_kit)
+    assert str(caught.value) == f"{link} is a symbolic link: submit the file itself"
+
+
+def test_json_nested_too_deep_is_cut_and_the_code_still_read(engine_kit):
+    submission = load_submission(INPUTS / "deep_json.ipynb", engine_kit)
+    assert submission.files["adder"].read_text(encoding="utf-8") == CORRECT.read_text(
+        encoding="utf-8"
+    )
+    assert submission.notes == ("values nested deeper than 64 levels in the notebook were ignored",)
+
+
+def test_a_cell_too_deep_to_parse_is_still_assigned_by_its_tag(engine_kit):
+    submission = load_submission(INPUTS / "deep_cell.ipynb", engine_kit)
+    text = submission.files["adder"].read_text(encoding="utf-8")
+    assert text.startswith(CORRECT.read_text(encoding="utf-8")) and "-" * 6000 in text
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "5",
+        '{"cell_type": "code", "id": "a", "metadata": {}, "source": 5}',
+        '{"cell_type": "code", "id": "a", "metadata": {"tags": 5, "mlgrade": 3}, "source": "x"}',
+    ],
+)
+def test_cells_of_the_wrong_shape_never_crash_the_reader(tmp_path, cell):
+    path = tmp_path / "odd.ipynb"
+    path.write_text(
+        f'{{"cells": [{cell}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}',
+        encoding="utf-8",
+    )
+    try:
+        submission_from_notebook(path, headline())
+    except SubmissionError as exc:
+        assert str(exc).startswith(f"{path}: not a valid notebook (")

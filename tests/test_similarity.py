@@ -316,3 +316,10 @@ def test_many_identical_submissions_list_only_the_most_similar_pairs(engine_kit)
     assert len(pairs) == 20
     assert all(p.score == 1.0 for p in pairs)
     assert [(p.left, p.right) for p in pairs] == sorted((p.left, p.right) for p in pairs)
+
+
+def test_source_too_deep_to_parse_is_still_fingerprinted():
+    # The parser gives up (docstrings then stay in); the tokenizer does not recurse.
+    deep = "def f(a):\n    return a + 1\n\nx = " + "-" * 100_000 + "1\n"
+    assert fingerprints(deep)
+    assert fingerprints(deep) == fingerprints(deep.replace("(a)", "(b)"))

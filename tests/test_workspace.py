@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from grader.errors import SubmissionError
-from grader.workspace import load_submission
-from tests.conftest import ENGINE_SUBMISSIONS
+from grader.workspace import load_submission, read_file
+from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES, ROOT
 
 
-def test_directory_maps_exercises_to_their_files(engine_kit):
+def test_directory_maps_exercises_to_private_copies_of_their_files(engine_kit):
+    original = ENGINE_SUBMISSIONS / "correct" / "adder.py"
     submission = load_submission(ENGINE_SUBMISSIONS / "correct", engine_kit)
-    assert submission.files == {"adder": ENGINE_SUBMISSIONS / "correct" / "adder.py"}
+    assert set(submission.files) == {"adder"}
+    # Grading reads a copy taken once, never the candidate's folder again.
+    assert submission.files["adder"] != original
+    assert submission.files["adder"].name == "adder.py"
+    assert submission.files["adder"].read_bytes() == original.read_bytes()
     assert submission.name == "correct"
+    assert submission.source == ENGINE_SUBMISSIONS / "correct"
 
 
 def test_a_single_artifact_file_is_a_submission(engine_kit):
@@ -64,3 +73,123 @@ def test_other_files_are_refused_with_a_reason(engine_kit, tmp_path):
     other.write_text("hi")
     with pytest.raises(SubmissionError, match="expected a directory, a .zip, an .ipynb"):
         load_submission(other, engine_kit)
+
+
+# Hostile inputs: links are never followed, unsafe archive entries never unpacked.
+# Links are made here, in tmp_path: committed, git would store them as links.
+
+INPUTS = FIXTURES / "submissions" / "inputs"
+CORRECT = ENGINE_SUBMISSIONS / "correct" / "adder.py"
+
+
+def test_artifact_linking_to_a_reference_solution_is_refused(real_kit, tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "metrics.py").symlink_to(ROOT / "solutions" / "metrics.py")
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(folder, real_kit, ["metrics"])
+    assert str(caught.value) == (f"{folder}/metrics.py is a symbolic link: submit the file itself")
+
+
+def test_artifact_linking_to_a_secret_names_the_link_and_nothing_of_its_target(
+    engine_kit, tmp_path
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    for number, target in enumerate((Path("/etc/shadow"), secret)):
+        folder = tmp_path / f"candidate-{number}"
+        folder.mkdir()
+        (folder / "adder.py").symlink_to(target)
+        with pytest.raises(SubmissionError) as caught:
+            load_submission(folder, engine_kit)
+        message = str(caught.value)
+        assert message == f"{folder}/adder.py is a symbolic link: submit the file itself"
+        assert target.name not in message and "TOPSECRET" not in message
+
+
+def test_a_link_as_the_single_subfolder_is_refused(engine_kit, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(CORRECT, tmp_path / "elsewhere" / "adder.py")
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "workspace").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(SubmissionError, match="submission/workspace is a symbolic link: submit"):
+        load_submission(folder, engine_kit)
+
+
+def test_links_grading_would_not_read_are_ignored_not_followed(engine_kit, tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "adder.py")
+    (folder / "README.md").symlink_to("/etc/shadow")
+    (folder / ".venv").symlink_to("/")
+    submission = load_submission(folder, engine_kit)
+    assert submission.files["adder"].read_bytes() == CORRECT.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["folder", "zip", "ipynb", "file"])
+def test_a_submission_path_that_is_a_link_is_refused(engine_kit, tmp_path, kind):
+    real = {
+        "folder": ENGINE_SUBMISSIONS / "correct",
+        "zip": INPUTS / "parent_path.zip",
+        "ipynb": INPUTS / "deep_json.ipynb",
+        "file": CORRECT,
+    }[kind]
+    link = tmp_path / ("adder.py" if kind == "file" else f"candidate{real.suffix}")
+    link.symlink_to(real)
+    noun = "folder" if kind == "folder" else "file"
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(link, engine_kit)
+    assert str(caught.value) == f"{link} is a symbolic link: submit the {noun} itself"
+
+
+def test_read_file_never_opens_through_a_link(tmp_path):
+    # What makes the checks race-free: even a link swapped in after every check is
+    # refused by the open itself (O_NOFOLLOW), not by an earlier look at the path.
+    (tmp_path / "adder.py").symlink_to(CORRECT)
+    with pytest.raises(SubmissionError, match="adder.py is a symbolic link"):
+        read_file(tmp_path / "adder.py")
+
+
+def test_a_fifo_in_place_of_an_artifact_never_hangs(engine_kit, tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    os.mkfifo(folder / "adder.py")
+    assert load_submission(folder, engine_kit).files == {}
+    with pytest.raises(SubmissionError, match="is not a regular file"):
+        read_file(folder / "adder.py")
+
+
+def test_grading_reads_the_copy_taken_at_loading(engine_kit, tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "adder.py")
+    submission = load_submission(folder, engine_kit)
+    (folder / "adder.py").unlink()
+    (folder / "adder.py").symlink_to("/etc/shadow")
+    assert submission.files["adder"].read_bytes() == CORRECT.read_bytes()
+
+
+def test_zip_entry_that_is_a_symbolic_link_is_refused(engine_kit):
+    archive = INPUTS / "symlink_entry.zip"
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(archive, engine_kit)
+    assert str(caught.value) == (
+        f"{archive}: archive entry workspace/adder.py is a symbolic link: submit the file itself"
+    )
+
+
+def test_zip_with_a_parent_path_entry_names_it(engine_kit):
+    archive = INPUTS / "parent_path.zip"
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(archive, engine_kit)
+    assert str(caught.value) == f"{archive}: unsafe path in archive: ../x.py"
+
+
+@pytest.mark.parametrize("name", ["a/../../x.py", "..\\x.py", "\\x.py", "C:/x.py", "C:\\x.py"])
+def test_zip_entries_escaping_by_other_spellings_are_refused(engine_kit, tmp_path, name):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(name, "x = 1\n")
+    with pytest.raises(SubmissionError, match="unsafe path in archive"):
+        load_submission(archive, engine_kit)

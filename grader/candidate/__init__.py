@@ -1,0 +1,1 @@
+"""The candidate's process: confinement and the call server."""

@@ -1,0 +1,178 @@
+"""The judge's process: run one suite with pytest, the candidate's module a proxy.
+
+Importing this module pulls in the test machinery and the suites' oracles, so a warm
+fork server that imported it once forks judges that start at the test run itself.
+No candidate code ever runs here: the submission lives in its own process.
+"""
+
+from __future__ import annotations
+
+import gc
+
+# Imported by multiprocessing in each child as it unpickles the job: loaded here once.
+import multiprocessing.popen_forkserver  # noqa: F401
+import os
+import random
+import re
+import sys
+import tempfile
+import types
+from pathlib import Path
+from typing import Any
+
+import hypothesis  # noqa: F401
+import numpy
+import numpy.testing  # noqa: F401
+import pytest  # noqa: F401
+
+from grader import pytest_run
+from grader.collector import Collector, encode
+from grader.confinement import isolate_network
+from grader.hypothesis_setup import (
+    configure_hypothesis,
+    seal_hypothesis_constants,
+    warm_hypothesis_engine,
+    warm_hypothesis_tables,
+)
+from grader.job import WARM_ENGINE, ChildJob
+from grader.judge.link import CandidateLink
+from grader.remote import PeerGone
+
+# The judge's exit status when the candidate's process ended under it.
+PEER_GONE_EXIT = 75
+
+
+def import_trusted(modules: tuple[str, ...]) -> None:
+    """Import the suite's own dependencies (most are preloaded by the fork server)."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a suite-local module: pytest imports it later
+            pass
+
+
+def redirect_output(run_dir: Path) -> None:
+    """Point stdin at /dev/null and stdout/stderr at a log file of the judge's own."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    log = os.open(run_dir / "judge.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(devnull)
+    os.close(log)
+
+
+HEX_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+def stable_text(text: str, job: ChildJob) -> str:
+    """Feedback without what differs between runs: temporary paths and object addresses."""
+    for folder, name in ((job.shared_dir, "<tmp>"), (job.run_dir, "<tmp>"), (job.suite_dir, "<suite>")):
+        if folder is not None:
+            text = text.replace(str(folder), name)
+    return HEX_ADDRESS.sub("0x…", text)
+
+
+class _StandIn(types.ModuleType):
+    """The candidate's module while the suite is only being collected: never called."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise RuntimeError("the candidate's module is not available while collecting")
+
+
+def judge_main(job: ChildJob, conn: Any, candidate_conn: Any) -> None:
+    """Entry point of the judge's process: never returns."""
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    redirect_output(job.run_dir)
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(job.run_dir / "hypothesis")
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    token = job.token
+
+    def send(message: dict[str, Any]) -> None:
+        stable = {k: stable_text(v, job) if isinstance(v, str) else v for k, v in message.items()}
+        conn.send_bytes(encode(stable, token))
+
+    network = isolate_network()
+    scratch = job.run_dir / "scratch"
+    scratch.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(scratch)
+    tempfile.tempdir = str(scratch)
+    import_trusted(job.trusted_imports)
+    seal_hypothesis_constants()
+    os.chdir(job.sub_dir)
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+    sys.dont_write_bytecode = not job.collect_only
+    configure_hypothesis(shrink=not job.fail_fast)
+    # Hypothesis would write each failing example as a source patch for the terminal,
+    # importing libcst (~2 s) to do it; a missing module makes it skip that quietly.
+    sys.modules["hypothesis.extra._patching"] = None
+    random.seed(0)
+    numpy.random.seed(0)
+
+    protections: dict[str, Any] = {}
+    if job.module is not None:
+        if job.collect_only or candidate_conn is None:
+            sys.modules[job.module] = _StandIn(job.module)
+        else:
+            link = CandidateLink(candidate_conn, job.candidate_file)
+            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
+            try:
+                module = link.wait_until_ready()
+            except PeerGone:
+                os._exit(PEER_GONE_EXIT)
+            protections = link.protections
+            if module is None:
+                send({"event": "sandbox", "network": network, "protections": protections})
+                send({"event": "import_error", "message": link.import_error or ""})
+                os._exit(0)
+            sys.modules[job.module] = module
+    send({"event": "sandbox", "network": network, "protections": protections})
+
+    collector = Collector(
+        send,
+        only=frozenset(job.only) if job.only is not None else None,
+        collect_only=job.collect_only,
+        shared_tmp=job.shared_dir / "tmp" if job.shared_dir is not None else None,
+        candidate_uid=job.candidate_uid,
+    )
+    try:
+        pytest_run.run_pytest(pytest_run.pytest_arguments(job), [collector])
+    except BaseException:  # noqa: BLE001 - the parent decides from what was sent
+        pass
+    os._exit(0)
+
+
+def warm_scikit_learn() -> None:
+    """Let scikit-learn look up its dataframe plugins here, once, if a suite uses it.
+
+    Its first check of any input searches every installed distribution's entry points
+    for them (~5 ms), which each forked judge would otherwise repeat.
+    """
+    if "sklearn" not in sys.modules:
+        return
+    try:
+        from sklearn.utils import check_consistent_length
+
+        check_consistent_length([0], [0])
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+
+
+warm_hypothesis_tables()
+pytest_run.rehearse()
+pytest_run.prepare()
+if os.environ.get(WARM_ENGINE) != "0":
+    warm_hypothesis_engine()
+warm_scikit_learn()
+seal_hypothesis_constants()
+
+# Everything imported so far is long-lived: keep it out of the collector's way, and
+# out of copy-on-write page faults in forked judges.
+gc.freeze()
