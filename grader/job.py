@@ -37,6 +37,9 @@ class ChildJob:
     # The candidate's run folder: the tests' temporary folders live there.
     shared_dir: Path | None = None
     candidate_uid: int | None = None
+    # Set by the parent once the candidate's process started: where to read its memory.
+    candidate_pid: int | None = None
+    cage: Any = None
 
     @property
     def candidate_file(self) -> Path:

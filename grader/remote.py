@@ -201,16 +201,24 @@ class Endpoint:
         self._received[ref.id] = self._received.get(ref.id, 0) + 1
         found = self._proxies.get(ref.id)
         if found is None:
-            cls = mirror if isinstance(mirror, RemoteMeta) else Proxy
+            if isinstance(mirror, RemoteMeta):
+                cls: type[Proxy] = mirror
+            else:
+                cls = CallableProxy if ref.kind == "callable" else Proxy
             found = cls._new(self, ref)
             self._proxies[ref.id] = found
         return found
 
-    def mirror(self, ref: Ref, name: str, module: str, bases: list[type]) -> type:
+    def mirror(
+        self, ref: Ref, name: str, module: str, bases: list[type], protocols: list[type]
+    ) -> type:
         """The local class standing for a peer's class (made once per class)."""
         found = self._mirrors.get(ref.id)
         if found is None:
             found = _make_mirror(self, ref, name, module, bases)
+            for protocol in protocols:
+                if not issubclass(found, BaseException):
+                    protocol.register(found)
             self._mirrors[ref.id] = found
         return found
 
@@ -325,17 +333,25 @@ class Endpoint:
 
     def _serve(self, header: dict[str, Any], buffers: list[memoryview]) -> None:
         op = header.get("q")
-        args = self.codec.decode(header.get("a"), buffers)
-        if not isinstance(op, str) or not isinstance(args, list):
-            raise WireError("malformed request")
-        out: list[Any] = []
+        try:
+            args = self.codec.decode(header.get("a"), buffers)
+        except WireError as exc:
+            # The request is answered with the error; the link stays in step.
+            args = None
+            problem: BaseException | None = exc
+        else:
+            problem = None
+        if problem is not None or not isinstance(op, str) or not isinstance(args, list):
+            out: list[Any] = []
+            error = problem or WireError("malformed request")
+            self._send({"e": self.codec.encode(RuntimeError(str(error)), out)}, out)
+            return
+        out = []
         reply: dict[str, Any]
         snapshots = self._snapshots(op, args)
         try:
             value = self._perform(op, args)
             reply = {"v": self.codec.encode(value, out)}
-        except WireError:
-            raise
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the asker
             out = []
             reply = {"e": self._encode_error(exc, out)}
@@ -629,6 +645,15 @@ class Proxy:
         return bool(self._mlgrade_endpoint.request("op", "issubclass", subclass, self))
 
 
+class CallableProxy(Proxy):
+    """A proxy for a function: like a function, it binds when stored on a class."""
+
+    __slots__ = ()
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        return self if instance is None else types.MethodType(self, instance)
+
+
 class RemoteMeta(type):
     """The metaclass of mirrored classes: instantiating one, or reading a class
     attribute, is a request to the class's own process."""
@@ -650,6 +675,9 @@ class RemoteMeta(type):
         made = endpoint.request("subclass", name, list(bases), body)
         if not isinstance(made, RemoteMeta):
             raise TypeError("the subclass could not be made in the other process")
+        cell = namespace.get("__classcell__")
+        if cell is not None:  # zero-argument super() in the class's own methods
+            cell.cell_contents = made
         return made
 
     def __init__(cls, *args: Any, **kwargs: Any) -> None:
@@ -698,6 +726,16 @@ def _library_class(module: str, qualname: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
+def _remote_init(self: Proxy, *args: Any, **kwargs: Any) -> None:
+    """`super().__init__(...)` in a subclass's method: the class's own __init__, there."""
+    endpoint = self._mlgrade_endpoint
+    for cls in type(self).__mro__[1:]:
+        if isinstance(cls, RemoteMeta) and cls._mlgrade_class_endpoint is endpoint:
+            init = endpoint.request("getattr", cls, "__init__")
+            init(self, *args, **kwargs)
+            return
+
+
 def _make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: list[type]) -> type:
     namespace: dict[str, Any] = {
         "_mlgrade_class_ref": ref,
@@ -707,17 +745,23 @@ def _make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: li
     }
     errors = [b for b in bases if issubclass(b, BaseException)]
     if errors:
-        from grader.wire import NOT_RERAISED, RemoteError
+        from grader.wire import NOT_RERAISED, RemoteBaseError, RemoteError
 
-        safe = [b for b in errors if not issubclass(b, NOT_RERAISED)] or [Exception]
-        if not any(issubclass(b, RemoteError) for b in safe):
-            safe.append(RemoteError)
+        if endpoint.side == "j":
+            # The candidate's exit or interrupt must not end the judge.
+            errors = [b for b in errors if not issubclass(b, NOT_RERAISED)] or [Exception]
+        marker = RemoteError if any(issubclass(b, Exception) for b in errors) else RemoteBaseError
+        # Bases the marker already derives from would make the order inconsistent.
+        kept = [b for b in errors if not issubclass(marker, b)]
+        if not any(issubclass(b, RemoteBaseError) for b in kept):
+            kept.append(marker)
         try:
-            return type(name, tuple(safe), namespace)
+            return type(name, tuple(kept), namespace)
         except TypeError:  # bases whose layouts conflict: keep the first
-            return type(name, (safe[0], RemoteError) if safe[0] is not RemoteError else (RemoteError,), namespace)
+            return type(name, (kept[0], marker) if kept[0] is not marker else (marker,), namespace)
     proxies = tuple(b for b in bases if isinstance(b, RemoteMeta)) or (Proxy,)
     namespace["__slots__"] = ()
+    namespace["__init__"] = _remote_init
     if endpoint.side == "j":
         library = _library_class(module, ref.label)
         if library is not None:
@@ -730,8 +774,9 @@ def _make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: li
 
 # Read through the proxy, not from the Proxy class: `wrapper.__doc__`, `f.__module__`.
 for _attribute in ("__doc__", "__module__"):
-    setattr(
-        Proxy,
-        _attribute,
-        property(lambda self, _n=_attribute: self._mlgrade_endpoint.request("getattr", self, _n)),
-    )
+    for _cls in (Proxy, CallableProxy):
+        setattr(
+            _cls,
+            _attribute,
+            property(lambda self, _n=_attribute: self._mlgrade_endpoint.request("getattr", self, _n)),
+        )

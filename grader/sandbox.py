@@ -89,6 +89,7 @@ class SuiteRun:
 CHILD_NAME = "mlgrade-child"
 # The judge's exit status when the candidate's process ended under a test.
 PEER_GONE_EXIT = 75
+PEER_GONE_AT_IMPORT_EXIT = 76
 # Libraries a candidate may import that the candidate's fork server loads in advance
 # when a suite imports them too (a suite's imports are a good guess of an answer's).
 CANDIDATE_LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "joblib", "pandas"})
@@ -439,6 +440,7 @@ class Sandbox:
                 target=run_candidate, args=(candidate, candidate_end), name=CHILD_NAME)
             candidate_process.start()
             candidate_end.close()
+            job = dataclasses.replace(job, candidate_pid=candidate_process.pid, cage=cage)
         process = self._judge_process()(
             target=run_child, args=(job, writer, judge_end), name=CHILD_NAME, daemon=False
         )
@@ -455,11 +457,12 @@ class Sandbox:
                 _end_candidate(candidate_process, cage)
             reader.close()
         code = process.exitcode
-        if code == PEER_GONE_EXIT and candidate_process is not None:
+        if code in (PEER_GONE_EXIT, PEER_GONE_AT_IMPORT_EXIT) and candidate_process is not None:
+            when = "while importing" if code == PEER_GONE_AT_IMPORT_EXIT else "during"
             code = _signal_code(candidate_process.exitcode)
             if not outcome.exit_reason:
                 outcome.exit_reason = "the candidate's process " + (
-                    _describe_exit(code, outcome, candidate=True)
+                    _describe_exit(code, outcome, candidate=when)
                     or "ended before the suite finished"
                 )
         if not outcome.exit_reason:
@@ -552,11 +555,13 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     process.join(10)
 
 
-def _describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: bool = False) -> str:
+def _describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: str = "") -> str:
     if code is None:
         return "the process did not exit"
     if candidate and code >= 0:
-        return f"exited (code {code}) during the test"
+        return f"exited (code {code}) {candidate} " + (
+            "its module" if candidate == "while importing" else "the test"
+        )
     if code < 0:
         try:
             sig = signal.Signals(-code)

@@ -35,6 +35,7 @@ THRESHOLD = 0.6
 REFERENCE = "reference"
 SOURCE_MAX_BYTES = 512 * 1024
 MAX_MATCHES = 25  # regions shown per pair
+MAX_REPEAT_PAIRS = 64  # beyond this, copies of one hash are paired in order, not all ways
 
 # Tokens that carry no structure once comments and docstrings are gone.
 _SKIPPED = {
@@ -273,10 +274,23 @@ def _runs(
     left: tuple[Fingerprint, ...], right: tuple[Fingerprint, ...]
 ) -> list[list[tuple[int, int]]]:
     """Maximal runs of shared fingerprints that follow each other on both sides."""
-    positions: dict[int, list[int]] = {}
+    on_left: dict[int, list[int]] = {}
+    on_right: dict[int, list[int]] = {}
+    for i, f in enumerate(left):
+        on_left.setdefault(f.hash, []).append(i)
     for j, f in enumerate(right):
-        positions.setdefault(f.hash, []).append(j)
-    pairs = sorted((i, j) for i, f in enumerate(left) for j in positions.get(f.hash, ()))
+        on_right.setdefault(f.hash, []).append(j)
+    pairs = []
+    for digest, lefts in on_left.items():
+        rights = on_right.get(digest, [])
+        if len(lefts) * len(rights) <= MAX_REPEAT_PAIRS:
+            pairs += [(i, j) for i in lefts for j in rights]
+        else:
+            # A hash repeated on both sides (a long run of one token, `x = ------1`) would
+            # pair every copy with every copy: quadratic. In order, the copies still form
+            # one long matching run.
+            pairs += list(zip(lefts, rights, strict=False))
+    pairs.sort()
     runs: list[list[tuple[int, int]]] = []
     open_runs: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i, j in pairs:

@@ -8,12 +8,14 @@ the receiving side wraps in a proxy. Decoding never imports, unpickles or runs c
 from __future__ import annotations
 
 import builtins
+import collections.abc
 import datetime
 import json
 import pathlib
 import re
 import struct
 import traceback
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,10 @@ BUILTIN_TYPES = {
     if isinstance(value, type) and name not in ("type", "super", "memoryview", "staticmethod")
 }
 BUILTIN_EXCEPTIONS = {n: t for n, t in BUILTIN_TYPES.items() if issubclass(t, BaseException)}
+PROTOCOLS = {
+    name: getattr(collections.abc, name)
+    for name in ("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Set", "Iterable", "Iterator", "Sized", "Container", "Collection")
+}
 TIME_TYPES = (datetime.datetime, datetime.date, datetime.time, datetime.timedelta, datetime.timezone)
 TIME_TYPES_BY_NAME = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
 # A peer's exit or interrupt must not end this side's process: they cross as errors.
@@ -47,13 +53,17 @@ class WireError(Exception):
     """The peer sent something that is not a well-formed message."""
 
 
-class RemoteError(Exception):
-    """Base of the exception classes made for a peer's exception of a non-builtin type."""
+class RemoteBaseError(BaseException):
+    """Base of the classes mirroring a peer's exception classes of its own."""
 
     remote_message = ""
 
     def __str__(self) -> str:
-        return self.remote_message
+        return self.remote_message or super().__str__()
+
+
+class RemoteError(RemoteBaseError, Exception):
+    """Base of the mirrors of a peer's Exception subclasses."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,13 @@ def split_message(raw: bytes) -> tuple[Any, list[memoryview]]:
         buffers.append(view[offset : offset + n])
         offset += n
     return header, buffers
+
+
+def _implements(cls: type, abc: type) -> bool:
+    try:
+        return issubclass(cls, abc)
+    except TypeError:
+        return False
 
 
 def exception_frames(exc: BaseException, filename: str) -> str:
@@ -166,6 +183,8 @@ class Codec:
             return ["DT", value.str]
         if isinstance(value, BaseException):
             return self._encode_exception(value, buffers, depth)
+        if kind is types.TracebackType:
+            return None  # an __exit__'s traceback: nothing the other side may walk
         if kind in TIME_TYPES:
             return self._encode_time(value)
         if isinstance(value, pathlib.PurePath) and kind in (
@@ -208,6 +227,7 @@ class Codec:
             _text(str(getattr(cls, "__qualname__", "type")))[:200],
             _text(str(getattr(cls, "__module__", "") or ""))[:200],
             bases,
+            [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)],
         ]
 
     def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
@@ -345,7 +365,7 @@ class Codec:
             mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
             return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
         if tag == "K":
-            side, ident, name, qualname, module, bases = rest
+            side, ident, name, qualname, module, bases, protocols = rest
             if not isinstance(ident, int) or not isinstance(bases, list):
                 raise WireError("malformed class")
             if side == self.side:
@@ -356,6 +376,7 @@ class Codec:
                 _text_of(name)[:200],
                 _text_of(module)[:200],
                 [b for b in decoded if isinstance(b, type)],
+                [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
             )
         if tag == "TD":
             return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
@@ -386,8 +407,8 @@ class Codec:
         exc: BaseException
         if not isinstance(cls, type) or not issubclass(cls, BaseException):
             cls = self._exception_type(name, Exception)
-        elif issubclass(cls, NOT_RERAISED) or not issubclass(cls, Exception):
-            # The peer's exit or interrupt must not end this side's process.
+        elif self.side == "j" and (issubclass(cls, NOT_RERAISED) or not issubclass(cls, Exception)):
+            # The candidate's exit or interrupt must not end the judge.
             cls = self._exception_type(name, Exception)
         if issubclass(cls, RemoteError):
             try:

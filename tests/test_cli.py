@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
+from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES, ROOT
 
 KIT = str(FIXTURES / "kit")
 
@@ -117,3 +119,92 @@ def test_run_with_only_the_public_kit_uses_public_tests_and_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert "public tests only" in result.output and "1 / 1" in result.output
     assert "public tests only" in (workspace / "feedback.html").read_text()
+
+
+# Hostile inputs (tests/fixtures/submissions/inputs); links are made here, never committed.
+INPUTS = FIXTURES / "submissions" / "inputs"
+
+
+def grade_into(tmp_path, submission, *extra: str):
+    """`mlgrade grade` with its reports in tmp_path/out; the result and the report paths."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            str(submission),
+            "--json",
+            str(out / "r.json"),
+            "--html",
+            str(out / "r.html"),
+            *extra,
+        ],
+    )
+    return result, out
+
+
+def test_grade_refuses_an_artifact_linking_to_the_reference_solution(tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "metrics.py").symlink_to(ROOT / "solutions" / "metrics.py")
+    result, out = grade_into(tmp_path, folder, "--kit", str(ROOT / "exercises"), "-e", "metrics")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mlgrade: error: {folder}/metrics.py is a symbolic link: submit the file itself\n"
+    )
+    assert not out.exists()  # nothing scored, nothing written
+
+
+def test_run_refuses_a_linked_artifact_in_the_workspace(tmp_path):
+    workspace = tmp_path / "ws"
+    invoke("start", "--dir", str(workspace), "--kit", KIT)
+    (workspace / "adder.py").unlink()
+    (workspace / "adder.py").symlink_to(ENGINE_SUBMISSIONS / "correct" / "adder.py")
+    result = CliRunner().invoke(cli, ["run", "--dir", str(workspace), "--kit", KIT])
+    assert result.exit_code == 2
+    assert "adder.py is a symbolic link: submit the file itself" in result.output
+    assert not (workspace / "feedback.html").exists()
+
+
+def test_grade_names_a_link_to_a_secret_and_shows_nothing_of_it(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    for number, target in enumerate((Path("/etc/shadow"), secret)):
+        folder = tmp_path / f"candidate-{number}"
+        folder.mkdir()
+        (folder / "adder.py").symlink_to(target)
+        result, out = grade_into(tmp_path, folder, "--kit", KIT)
+        assert result.exit_code == 2
+        assert result.output == (
+            f"mlgrade: error: {folder}/adder.py is a symbolic link: submit the file itself\n"
+        )
+        assert "TOPSECRET" not in result.output and not out.exists()
+
+
+def test_grade_refuses_a_zip_with_a_link_entry_and_a_linked_notebook(tmp_path):
+    result, _ = grade_into(tmp_path, INPUTS / "symlink_entry.zip", "--kit", KIT)
+    assert result.exit_code == 2
+    assert "archive entry workspace/adder.py is a symbolic link" in result.output
+    notebook = tmp_path / "handout.ipynb"
+    notebook.symlink_to(INPUTS / "deep_json.ipynb")
+    result, _ = grade_into(tmp_path, notebook, "--kit", KIT)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mlgrade: error: {notebook} is a symbolic link: submit the file itself\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["deep_expression", "deep_cell.ipynb"])
+def test_source_too_deep_for_the_parser_still_gets_a_report(tmp_path, name):
+    result, out = grade_into(tmp_path, INPUTS / name, "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "r.json").read_text())
+    assert data["exercises"][0]["status"] == "import_error"
+    assert "too-deep" in {f["rule"] for f in data["integrity"]}
+    assert "source too deeply nested to scan" in (out / "r.html").read_text()
+
+
+def test_notebook_json_nested_too_deep_is_graded(tmp_path):
+    result, out = grade_into(tmp_path, INPUTS / "deep_json.ipynb", "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "r.json").read_text())["score"] == 6

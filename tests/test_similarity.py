@@ -320,6 +320,17 @@ def test_many_identical_submissions_list_only_the_most_similar_pairs(engine_kit)
 
 def test_source_too_deep_to_parse_is_still_fingerprinted():
     # The parser gives up (docstrings then stay in); the tokenizer does not recurse.
-    deep = "def f(a):\n    return a + 1\n\nx = " + "-" * 100_000 + "1\n"
+    deep = "def f(a):\n    return a + 1\n\nx = " + "-" * 20_000 + "1\n"
     assert fingerprints(deep)
     assert fingerprints(deep) == fingerprints(deep.replace("(a)", "(b)"))
+
+
+def test_a_long_run_of_one_token_in_two_sources_is_one_match_not_quadratic(engine_kit):
+    # 30,000 `-` give ~30,000 fingerprints of one hash on each side: paired every way,
+    # that is 9 * 10**8 pairs; paired in order, one matching region.
+    deep = "x = " + "-" * 30_000 + "1\n"
+    pairs = find_similar(
+        [Source("ann", "adder", deep), Source("ben", "adder", deep)], [engine_kit.get("adder")]
+    )
+    assert [(p.left, p.right, p.score) for p in pairs] == [("ann", "ben", 1.0)]
+    assert [(m.left.first, m.left.last) for m in pairs[0].matches] == [(1, 1)]

@@ -35,11 +35,14 @@ from grader.hypothesis_setup import (
     warm_hypothesis_tables,
 )
 from grader.job import WARM_ENGINE, ChildJob
+from grader.judge import suite_tools
 from grader.judge.link import CandidateLink
+from grader.judge.memory import CandidateMemory
 from grader.remote import PeerGone
 
 # The judge's exit status when the candidate's process ended under it.
 PEER_GONE_EXIT = 75
+PEER_GONE_AT_IMPORT_EXIT = 76
 
 
 def import_trusted(modules: tuple[str, ...]) -> None:
@@ -122,17 +125,21 @@ def judge_main(job: ChildJob, conn: Any, candidate_conn: Any) -> None:
             sys.modules[job.module] = _StandIn(job.module)
         else:
             link = CandidateLink(candidate_conn, job.candidate_file)
-            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
+            # Gone before it was ready: it ended while importing the candidate's module.
+            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_AT_IMPORT_EXIT)
             try:
                 module = link.wait_until_ready()
             except PeerGone:
-                os._exit(PEER_GONE_EXIT)
+                os._exit(PEER_GONE_AT_IMPORT_EXIT)
+            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
             protections = link.protections
             if module is None:
                 send({"event": "sandbox", "network": network, "protections": protections})
                 send({"event": "import_error", "message": link.import_error or ""})
                 os._exit(0)
             sys.modules[job.module] = module
+            memory = CandidateMemory(job.candidate_pid, job.cage) if job.candidate_pid else None
+            suite_tools.connect(link, memory)
     send({"event": "sandbox", "network": network, "protections": protections})
 
     collector = Collector(

@@ -1,0 +1,57 @@
+"""What a hidden suite may use besides the candidate's module: helper code run in the
+candidate's process, and the candidate's memory measured from outside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# Set by the judge's process once the candidate's process is ready.
+_link: Any = None
+_memory: Any = None
+
+
+def connect(link: Any, memory: Any) -> None:
+    """Called by the judge: where define() and peak_memory() reach the candidate."""
+    global _link, _memory
+    _link, _memory = link, memory
+
+
+class _NotConnected:
+    """What define() gives while a suite is only being collected: never used then."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{self._name} is only available while grading")
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type, ...]:
+        return (object,)
+
+
+def define(source: str, *names: str) -> Any:
+    """Run helper code in the candidate's process and return the names it defines.
+
+    For a test's helper that the candidate's code must be able to clone, subclass or
+    patch as if it were its own (a scikit-learn estimator, a spy on a library call).
+    The source must import what it uses. What the helper records lives in the
+    candidate's process: read it back through the returned objects.
+    """
+    if _link is None:
+        found: Any = tuple(_NotConnected(name) for name in names)
+    else:
+        defined = _link.endpoint.request("define", source, list(names))
+        found = tuple(defined[name] for name in names)
+    return found[0] if len(found) == 1 else found
+
+
+def peak_memory(call: Callable[[], Any]) -> tuple[Any, int]:
+    """Run `call` and return its result with the candidate process's peak memory growth
+    in bytes during the call, read from outside that process (its cgroup or /proc)."""
+    if _memory is None:
+        raise RuntimeError("the candidate's memory cannot be measured on this machine")
+    _memory.reset()
+    baseline = _memory.current()
+    result = call()
+    return result, max(0, _memory.peak() - baseline)
