@@ -179,7 +179,7 @@ class Codec:
         if isinstance(value, np.generic) and DTYPE_PATTERN.match(value.dtype.str):
             buffers.append(value.tobytes())
             return ["N", value.dtype.str, len(buffers) - 1]
-        if kind is np.dtype and DTYPE_PATTERN.match(value.str):
+        if isinstance(value, np.dtype) and DTYPE_PATTERN.match(value.str):
             return ["DT", value.str]
         if isinstance(value, BaseException):
             return self._encode_exception(value, buffers, depth)

@@ -141,6 +141,11 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
     except OSError:
         pass
     redirect_output(job.folder)
+    # Nothing but the link and the standard streams: not the fork server's pipes, whose
+    # corruption would reach the next candidate.
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
     protections = _confine(job)
     os.chdir(job.submission_dir)
     sys.path[:] = [str(job.submission_dir)] + [
@@ -164,6 +169,13 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
     except BaseException:  # noqa: BLE001 - a broken link ends the process
         pass
     os._exit(0)
+
+
+def _max_fd() -> int:
+    try:
+        return max(int(name) for name in os.listdir("/proc/self/fd")) + 1
+    except (OSError, ValueError):
+        return 1024
 
 
 def _confine(job: CandidateJob) -> dict[str, Any]:

@@ -1,0 +1,259 @@
+"""The link between the judge and the candidate's process, with a real forked peer."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import textwrap
+import types
+
+import numpy as np
+import pytest
+
+from grader.judge.link import CandidateLink, RemoteModule
+from grader.remote import PeerGone, Proxy
+from grader.wire import WireError
+
+CANDIDATE = '''
+import functools
+import logging
+import sys
+
+import numpy as np
+
+log = logging.getLogger("candidate")
+
+
+def double(x):
+    return x * 2
+
+
+def apply(function, *args):
+    return function(*args)
+
+
+def chunks(n):
+    for i in range(n):
+        yield np.arange(i)
+
+
+def timer(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        log.warning("called %s", function.__qualname__)
+        return function(*args, **kwargs)
+    return wrapper
+
+
+def shuffle_in_place(values):
+    values.reverse()
+
+
+class LabelError(ValueError):
+    pass
+
+
+def check(labels):
+    if len(set(labels)) != len(labels):
+        raise LabelError("labels must be unique")
+    return True
+
+
+class Model:
+    kind = "base"
+
+    def __init__(self, name):
+        self.name = name
+
+    @classmethod
+    def create(cls):
+        return cls(name="default_" + cls.kind)
+
+    def fit(self, X):
+        self.n_ = len(X)
+        return self
+
+
+def retry(function):
+    for _ in range(3):
+        try:
+            return function()
+        except ConnectionError:
+            pass
+    raise RuntimeError("gave up")
+
+
+def reach(obj, *names):
+    for name in names:
+        obj = getattr(obj, name)
+    return obj
+
+
+def poke(obj, name, value):
+    setattr(obj, name, value)
+
+
+def leave():
+    import os
+    os._exit(3)
+'''
+
+
+def _serve(conn, other_end) -> None:
+    from grader.candidate.process import forward_logs
+    from grader.remote import Endpoint
+
+    other_end.close()  # the judge's end, inherited by the fork: EOF must reach us
+    module = types.ModuleType("answer")
+    exec(compile(CANDIDATE, "answer.py", "exec"), module.__dict__)
+    endpoint = Endpoint(conn, "c", source_file="answer.py")
+    forward_logs(endpoint)
+    endpoint.event("ready", module, {"pid_namespace": False})
+    endpoint.serve_forever()
+    os._exit(0)
+
+
+@pytest.fixture
+def sub(tmp_path):
+    """The candidate module above, served by a forked process, as a suite sees it."""
+    context = multiprocessing.get_context("fork")
+    judge_end, candidate_end = context.Pipe(duplex=True)
+    process = context.Process(target=_serve, args=(candidate_end, judge_end), daemon=True)
+    process.start()
+    candidate_end.close()
+    source = tmp_path / "answer.py"
+    source.write_text(textwrap.dedent(CANDIDATE))
+    link = CandidateLink(judge_end, source)
+    module = link.wait_until_ready()
+    yield module
+    judge_end.close()
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+
+
+def test_the_module_is_a_real_module_whose_source_is_the_judges_own_copy(sub, tmp_path):
+    assert isinstance(sub, RemoteModule) and isinstance(sub, types.ModuleType)
+    assert sub.__file__ == str(tmp_path / "answer.py")
+
+
+def test_values_cross_by_value_and_keep_their_types(sub):
+    assert sub.double(21) == 42 and type(sub.double(21)) is int
+    doubled = sub.double(np.arange(3))
+    assert type(doubled) is np.ndarray and doubled.tolist() == [0, 2, 4]
+    assert sub.double((1,)) == (1, 1)
+
+
+def test_callbacks_run_in_the_judge_and_their_errors_reach_the_candidate(sub):
+    assert sub.apply(lambda a, b: a + b, 2, 3) == 5
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionError("down")
+        return "ok"
+
+    assert sub.retry(flaky) == "ok" and len(calls) == 3
+
+
+def test_generators_are_iterated_lazily_across_the_link(sub):
+    produced = sub.chunks(4)
+    assert isinstance(produced, Proxy)
+    assert [len(chunk) for chunk in produced] == [0, 1, 2, 3]
+
+
+def test_a_wrapper_keeps_the_wrapped_functions_identity_and_metadata(sub, caplog):
+    def predict(x):
+        """Predict something."""
+        return x + 1
+
+    wrapped = sub.timer(predict)
+    with caplog.at_level(logging.WARNING, logger="candidate"):
+        assert wrapped(1) == 2
+    assert wrapped.__wrapped__ is predict
+    assert wrapped.__name__ == "predict" and wrapped.__doc__ == "Predict something."
+    assert any("called" in r.getMessage() and r.name == "candidate" for r in caplog.records)
+
+
+def test_a_wrapped_method_binds_like_a_function(sub):
+    class Model:
+        @sub.timer
+        def predict(self, x):
+            return x * 10
+
+    assert Model().predict(2) == 20
+
+
+def test_changes_to_a_list_argument_reach_the_callers_list(sub):
+    values = [1, 2, 3]
+    sub.shuffle_in_place(values)
+    assert values == [3, 2, 1]
+
+
+def test_the_candidates_exception_classes_are_mirrored(sub):
+    with pytest.raises(sub.LabelError) as caught:
+        sub.check([1, 1])
+    assert isinstance(caught.value, ValueError)
+    assert str(caught.value) == "labels must be unique"
+    assert "answer.py" in caught.value.remote_traceback
+    assert sub.check([1, 2]) is True
+
+
+def test_classes_are_mirrored_with_exact_types_and_subclasses_made_there(sub):
+    model = sub.Model("m")
+    assert type(model) is sub.Model and isinstance(model, sub.Model)
+    assert model.fit([1, 2]) is model and model.n_ == 2
+
+    class Forest(sub.Model):
+        kind = "forest"
+
+    made = Forest.create()
+    assert type(made) is Forest and made.name == "default_forest"
+
+
+def test_the_candidate_cannot_reach_the_judges_internals_through_a_callback(sub):
+    def helper():
+        return 1
+
+    for path in (
+        ("__globals__",),
+        ("__code__",),
+        ("__closure__",),
+        ("__init__", "__globals__"),
+        ("__builtins__",),
+    ):
+        with pytest.raises(AttributeError):
+            sub.reach(helper, *path)
+    with pytest.raises(AttributeError):
+        sub.poke(helper, "__code__", None)
+    with pytest.raises(AttributeError):
+        sub.poke(helper, "tag", 1)
+    assert not hasattr(helper, "tag")
+
+
+def test_a_generator_of_the_judge_does_not_hand_over_its_frame(sub):
+    def numbers():
+        yield 1
+
+    produced = numbers()
+    for name in ("gi_frame", "gi_code"):
+        with pytest.raises(AttributeError):
+            sub.reach(produced, name)
+
+
+def test_a_module_of_the_judge_never_crosses(sub):
+    with pytest.raises(TypeError):
+        sub.double(os)
+
+
+def test_the_end_of_the_candidates_process_is_reported(sub):
+    with pytest.raises(PeerGone):
+        sub.leave()
+
+
+def test_a_reference_the_judge_never_handed_out_is_refused(sub):
+    endpoint = object.__getattribute__(sub, "__dict__")["_mlgrade_proxy"]._mlgrade_endpoint
+    with pytest.raises(WireError):
+        endpoint.resolve(10**6)
