@@ -70,23 +70,3 @@ class CandidateJob:
 def new_token() -> str:
     """A per-run secret each channel message must carry."""
     return secrets.token_hex(16)
-
-
-def run(job: ChildJob, conn: Any, candidate_conn: Any = None) -> None:
-    """Entry point of a forked judge (grader.judge.process is loaded in the fork server)."""
-    import os
-    import sys
-
-    # A spawned child inherits the parent's import path; the working directory on it
-    # could hold a candidate's file named like a library.
-    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
-    from grader.judge.process import judge_main
-
-    judge_main(job, conn, candidate_conn)
-
-
-def run_candidate(job: CandidateJob, conn: Any) -> None:
-    """Entry point of a forked candidate's process (its fork server loaded the module)."""
-    from grader.candidate.process import candidate_main
-
-    candidate_main(job, conn)

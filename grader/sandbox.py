@@ -31,8 +31,9 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.job import WARM_ENGINE, CandidateJob, ChildJob, run_candidate
-from grader.job import run as run_child
+from grader.candidate.entry import run as run_candidate
+from grader.job import WARM_ENGINE, CandidateJob, ChildJob
+from grader.judge.entry import run as run_child
 try:
     from grader.cgroups import Cage
 except ImportError:  # TEMPORARY until the cgroups module lands

@@ -59,8 +59,9 @@ def enabled() -> bool:
 def fingerprint() -> str:
     """Names the code a server runs: a server of another version or source is not used."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{sys.executable}".encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

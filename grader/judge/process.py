@@ -25,10 +25,10 @@ import numpy
 import numpy.testing  # noqa: F401
 import pytest  # noqa: F401
 
-from grader import pytest_run
-from grader.collector import Collector, encode
+from grader.judge import pytest_run
+from grader.judge.collector import Collector, encode
 from grader.confinement import isolate_network
-from grader.hypothesis_setup import (
+from grader.judge.hypothesis_setup import (
     configure_hypothesis,
     seal_hypothesis_constants,
     warm_hypothesis_engine,

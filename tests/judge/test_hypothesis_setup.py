@@ -9,7 +9,7 @@ import textwrap
 import hypothesis
 from hypothesis import Phase
 
-from grader.hypothesis_setup import configure_hypothesis
+from grader.judge.hypothesis_setup import configure_hypothesis
 
 # Loads a "local" module before sealing and another after, the way the fork server
 # loads mlgrade's own modules and a child the candidate's, then prints which of their
@@ -20,7 +20,7 @@ SEALING = textwrap.dedent(
     sys.path.insert(0, sys.argv[1])
     import early_module
     from hypothesis.internal.conjecture import providers
-    from grader.hypothesis_setup import seal_hypothesis_constants
+    from grader.judge.hypothesis_setup import seal_hypothesis_constants
     before = 918273645 in providers._get_local_constants().integers
     seal_hypothesis_constants()
     import answer_module

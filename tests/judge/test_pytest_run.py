@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import pytest_run
+from grader.judge import pytest_run
 
 SUITE = textwrap.dedent(
     """
@@ -128,7 +128,7 @@ def test_a_process_without_stdout_still_loads_the_module_and_rehearses_safely():
     code = (
         "import os, sys\n"
         "os.close(1)\n"
-        "import grader.pytest_run as run\n"
+        "import grader.judge.pytest_run as run\n"
         "sys.stderr.write(f'rehearsed={run.rehearse()}')\n"
     )
     done = subprocess.run(
