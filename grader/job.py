@@ -1,7 +1,7 @@
-"""What the parent hands a grading child, and the child's entry point.
+"""What the parent hands the judge's process and the candidate's: their jobs.
 
 Kept free of heavy imports: the parent builds jobs without loading numpy, scipy or
-scikit-learn, which only the warm fork server and its children need.
+scikit-learn, which only the warm fork servers and their children need.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ WARM_ENGINE = "MLGRADE_WARM_ENGINE"
 
 
 @dataclass(frozen=True)
-class ChildJob:
-    """Everything the child needs; built by the parent, trusted."""
+class JudgeJob:
+    """Everything the judge's process needs; built by the parent, trusted."""
 
     sub_dir: Path
     suite_dir: Path

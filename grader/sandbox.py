@@ -32,7 +32,7 @@ from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
 from grader.candidate.entry import run as run_candidate
-from grader.job import WARM_ENGINE, CandidateJob, ChildJob
+from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
 try:
     from grader.cgroups import Cage
@@ -416,7 +416,7 @@ class Sandbox:
 
     def _run_child(
         self,
-        job: ChildJob,
+        job: JudgeJob,
         candidate: CandidateJob | None,
         *,
         expected: set[str] | None,
@@ -476,7 +476,7 @@ class Sandbox:
         self,
         process: Any,
         reader: Any,
-        job: ChildJob,
+        job: JudgeJob,
         expected: set[str] | None,
         deadline: float,
         test_seconds: float,

@@ -15,7 +15,7 @@ from typing import Any
 
 from grader.catalogue import Exercise
 from grader.confinement import EXTRA_TASKS
-from grader.job import CandidateJob, ChildJob, new_token
+from grader.job import CandidateJob, JudgeJob, new_token
 
 
 CANDIDATE_UID = 65534  # "nobody": the candidate's process runs as it when we are root
@@ -65,9 +65,9 @@ class Staging:
 
     def job(
         self, *, collect_only: bool, only: list[str] | None, fail_fast: bool = False
-    ) -> ChildJob:
+    ) -> JudgeJob:
         ex = self.exercise
-        return ChildJob(
+        return JudgeJob(
             sub_dir=self.sub_dir,
             suite_dir=self.suite_dir,
             run_dir=self.run_dir,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.job import ChildJob
+from grader.job import JudgeJob
 
 
-def run(job: ChildJob, conn: Any, candidate_conn: Any = None) -> None:
+def run(job: JudgeJob, conn: Any, candidate_conn: Any = None) -> None:
     """Entry point of a forked judge (grader.judge.process is loaded in its fork server)."""
     import os
     import sys

@@ -34,7 +34,7 @@ from grader.judge.hypothesis_setup import (
     warm_hypothesis_engine,
     warm_hypothesis_tables,
 )
-from grader.job import WARM_ENGINE, ChildJob
+from grader.job import WARM_ENGINE, JudgeJob
 from grader.judge import suite_tools
 from grader.judge.link import CandidateLink
 from grader.judge.memory import CandidateMemory
@@ -70,7 +70,7 @@ def redirect_output(run_dir: Path) -> None:
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 
-def stable_text(text: str, job: ChildJob) -> str:
+def stable_text(text: str, job: JudgeJob) -> str:
     """Feedback without what differs between runs: temporary paths and object addresses."""
     for folder, name in ((job.shared_dir, "<tmp>"), (job.run_dir, "<tmp>"), (job.suite_dir, "<suite>")):
         if folder is not None:
@@ -87,7 +87,7 @@ class _StandIn(types.ModuleType):
         raise RuntimeError("the candidate's module is not available while collecting")
 
 
-def judge_main(job: ChildJob, conn: Any, candidate_conn: Any) -> None:
+def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
     try:
         os.setsid()

@@ -15,7 +15,7 @@ from typing import Any
 import _pytest.config
 import pytest
 
-from grader.job import ChildJob
+from grader.job import JudgeJob
 
 NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 # Registered by module rather than with `-p`, which would search every installed
@@ -74,7 +74,7 @@ with _silenced(), contextlib.suppress(ImportError):
     importlib.import_module("readline")
 
 
-def pytest_arguments(job: ChildJob) -> list[str]:
+def pytest_arguments(job: JudgeJob) -> list[str]:
     """Command line for the suite: our own ini, no plugin autoloading, no cache."""
     ini = job.run_dir / "pytest.ini"
     ini.write_text("[pytest]\npython_files = test_*.py\n", encoding="utf-8")
@@ -145,7 +145,7 @@ def _rehearse_in(root: Path) -> bool:
     suite = root / "suite"
     suite.mkdir()
     (suite / "test_rehearsal.py").write_text(REHEARSAL_TEST, encoding="utf-8")
-    job = ChildJob(
+    job = JudgeJob(
         sub_dir=root,
         suite_dir=suite,
         run_dir=root,
