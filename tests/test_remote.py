@@ -109,7 +109,8 @@ def _serve(conn, other_end) -> None:
     exec(compile(CANDIDATE, "answer.py", "exec"), module.__dict__)
     endpoint = Endpoint(conn, "c", source_file="answer.py")
     forward_logs(endpoint)
-    endpoint.event("ready", module, {"pid_namespace": False})
+    endpoint.event("confined", {"pid_namespace": False})
+    endpoint.event("ready", module)
     endpoint.serve_forever()
     os._exit(0)
 

@@ -65,17 +65,19 @@ def test_objects_that_lie_in_eq_earn_nothing(engine_kit):
 
 
 @pytest.mark.parametrize("case", ["patch_numpy_testing", "patch_builtins"])
-def test_patching_trusted_code_at_import_earns_nothing(engine_kit, case):
+def test_patching_the_judges_libraries_at_import_changes_nothing(engine_kit, case):
+    """The patch lands in the candidate's process; the judge's checks are untouched
+    (a patch that breaks the candidate's own process crashes it, for no points)."""
     _, ex = graded(engine_kit, HOSTILE / case)
-    assert ex.status is ExerciseStatus.IMPORT_ERROR and ex.score == 0
-    assert "replaced trusted code" in ex.message
+    assert ex.status in (ExerciseStatus.GRADED, ExerciseStatus.CRASHED) and ex.score == 0
 
 
-def test_patching_trusted_code_during_a_test_voids_that_run(engine_kit):
+def test_patching_the_judges_libraries_during_a_test_changes_nothing(engine_kit):
     _, ex = graded(engine_kit, HOSTILE / "patch_during_test")
-    assert ex.score == 0
-    assert "math.isclose" in ex.message
-    assert all(t.status is not TestStatus.PASSED for t in ex.tests)
+    tests = by_name(ex)
+    assert tests["test_mean_matches_reference"].status is TestStatus.FAILED
+    assert tests["test_add_property"].status is TestStatus.PASSED
+    assert ex.score == 4  # what the answer itself earns: add right, mean([]) raising
 
 
 def test_config_files_and_shadow_modules_next_to_the_answer_are_ignored(engine_kit):
@@ -126,11 +128,11 @@ def test_sys_exit_mid_test_fails_that_test_only(engine_kit):
     assert ex.score == 3
 
 
-def test_junk_written_to_the_results_channel_earns_nothing(engine_kit):
+def test_junk_written_to_every_descriptor_earns_nothing(engine_kit):
     _, ex = graded(engine_kit, HOSTILE / "garbage_on_every_fd")
     assert ex.score == 0
-    assert all(t.status is TestStatus.NOT_RUN for t in ex.tests)
-    assert "tampered" in ex.message
+    assert ex.status is ExerciseStatus.IMPORT_ERROR
+    assert "link with the grader" in ex.message
 
 
 @pytest.mark.parametrize("case", ["forbidden_via_exec", "forbidden_via_importlib"])

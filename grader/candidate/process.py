@@ -157,13 +157,15 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
     random.seed(0)
     numpy.random.seed(0)
     endpoint = Endpoint(conn, "c", source_file=str(job.candidate_file))
+    # Sent before any candidate code runs, so what it says cannot be forged.
+    endpoint.event("confined", protections)
     forward_logs(endpoint)
     try:
         module = importlib.import_module(job.module)
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the candidate's
         endpoint.event("import_error", describe_import_error(exc, job.candidate_file))
         os._exit(0)
-    endpoint.event("ready", module, protections)
+    endpoint.event("ready", module)
     try:
         endpoint.serve_forever()
     except BaseException:  # noqa: BLE001 - a broken link ends the process

@@ -143,15 +143,19 @@ class CandidateLink:
         self.import_error: str | None = None
         self.protections: dict[str, Any] = {}
         self._module: Proxy | None = None
+        self._confined = False
         self.endpoint = Endpoint(conn, "j", policy=JudgePolicy(), on_event=self._on_event)
 
     def _on_event(self, name: str, args: list[Any]) -> None:
         if name == "log" and len(args) == 4:
             replay_log_record(*args)
-        elif name == "ready" and len(args) == 2 and isinstance(args[0], Proxy):
+        elif name == "confined" and len(args) == 1 and isinstance(args[0], dict):
+            # Only the first report counts: it comes before any candidate code ran.
+            if not self._confined:
+                self._confined = True
+                self.protections = args[0]
+        elif name == "ready" and len(args) == 1 and isinstance(args[0], Proxy):
             self._module = args[0]
-            if isinstance(args[1], dict):
-                self.protections = args[1]
         elif name == "import_error" and args and isinstance(args[0], str):
             self.import_error = args[0]
 

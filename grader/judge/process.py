@@ -39,6 +39,7 @@ from grader.judge import suite_tools
 from grader.judge.link import CandidateLink
 from grader.judge.memory import CandidateMemory
 from grader.remote import PeerGone
+from grader.wire import WireError
 
 # The judge's exit status when the candidate's process ended under it.
 PEER_GONE_EXIT = 75
@@ -130,7 +131,15 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
             try:
                 module = link.wait_until_ready()
             except PeerGone:
+                if link.protections:
+                    send({"event": "sandbox", "network": network, "protections": link.protections})
                 os._exit(PEER_GONE_AT_IMPORT_EXIT)
+            except WireError as exc:
+                module = None
+                link.import_error = (
+                    f"{job.artifact}: the code wrote to the link with the grader while being "
+                    f"imported ({exc}); nothing it sends can be trusted"
+                )
             link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
             protections = link.protections
             if module is None:
