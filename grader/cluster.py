@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
-from grader.batch import SUITE, Candidate, grade_submission
 from grader.catalogue import Exercise, Kit, load_kit
 from grader.errors import MlgradeError, UsageError
+from grader.roster import SUITE, Candidate, grade_submission
 from grader.workspace import read_artifacts, read_file
 
 CONNECT_SECONDS = 30

@@ -12,7 +12,7 @@ from grader.report import environment, format_points
 from grader.results import Finding, TestStatus
 
 if TYPE_CHECKING:
-    from grader.batch import BatchResult, BatchRow
+    from grader.roster import BatchResult, BatchRow
 
 HISTOGRAM_BINS = 10
 HARDEST_TESTS = 10

@@ -15,7 +15,7 @@ from nbformat import v4
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
 from grader.parsing import parse
-from grader.workspace import CellOrigin, Submission, read_file, scratch_dir
+from grader.submission import CellOrigin, Submission, read_file, scratch_dir
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
 TAG_PREFIX = "mlgrade:"

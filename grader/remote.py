@@ -448,17 +448,18 @@ def _assign(target: Any, value: Any) -> None:
     """Make the caller's object hold what the callee left in its copy."""
     if type(target) is list and isinstance(value, list):
         target[:] = value
-    elif type(target) is dict and isinstance(value, dict):
-        target.clear()
-        target.update(value)
-    elif type(target) is set and isinstance(value, set):
+    elif type(target) is dict and isinstance(value, dict) or type(target) is set and isinstance(value, set):
         target.clear()
         target.update(value)
     elif type(target) is bytearray and isinstance(value, bytearray):
         target[:] = value
-    elif isinstance(target, np.ndarray) and isinstance(value, np.ndarray):
-        if target.shape == value.shape and target.flags.writeable:
-            target[...] = value
+    elif (
+        isinstance(target, np.ndarray)
+        and isinstance(value, np.ndarray)
+        and target.shape == value.shape
+        and target.flags.writeable
+    ):
+        target[...] = value
 
 
 CALLABLE_TYPES = (

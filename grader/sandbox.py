@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -22,18 +23,18 @@ import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
-import dataclasses
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
+from grader.candidate.entry import run as run_candidate
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.candidate.entry import run as run_candidate
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
+
 try:
     from grader.cgroups import Cage
 except ImportError:  # TEMPORARY until the cgroups module lands

@@ -17,7 +17,6 @@ from grader.catalogue import Exercise
 from grader.confinement import EXTRA_TASKS
 from grader.job import CandidateJob, JudgeJob, new_token
 
-
 CANDIDATE_UID = 65534  # "nobody": the candidate's process runs as it when we are root
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from grader.confinement import apply_limits
 
 if TYPE_CHECKING:
-    from grader.candidate.process import CandidateJob
+    from grader.job import CandidateJob
 
 
 def confine(job: CandidateJob) -> dict[str, Any]:

@@ -38,10 +38,25 @@ def _related(a: str, b: str) -> bool:
     return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
 
 
+def _mount_points() -> list[str]:
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return []
+    # Octal escapes (a space is \040) never match a scratch folder's plain name anyway.
+    return [line.split()[4] for line in lines]
+
+
 def _scratch(sources: list[str]) -> str | None:
+    """A folder to build the root on: unrelated to every source, with no mount under it
+    (covering one would be harmless, in our own namespace, but a quiet folder is tidier)."""
+    points = _mount_points()
     for candidate in SCRATCH:
         if os.path.isdir(candidate) and not os.path.islink(candidate):
-            if not any(_related(candidate, s) for s in sources):
+            inside = candidate + "/"
+            if any(_related(candidate, s) for s in sources):
+                continue
+            if not any(p == candidate or p.startswith(inside) for p in points):
                 return candidate
     return None
 

@@ -4,6 +4,7 @@ and the right to gain privileges again through execve."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 
 from grader.candidate import syscalls
@@ -28,7 +29,8 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def _valid_capabilities() -> range:
+@functools.cache
+def valid_capabilities() -> range:
     """0 .. the last capability this kernel knows (PR_CAPBSET_READ refuses beyond it)."""
     last = 0
     while last < MAX_CAPABILITIES and syscalls.prctl(PR_CAPBSET_READ, last) >= 0:
@@ -61,7 +63,7 @@ def holds_no_capability() -> bool:
     if sets is None or sets.effective or sets.permitted or sets.inheritable:
         return False
     # Ambient capabilities are a subset of permitted ones: empty too.
-    return all(syscalls.prctl(PR_CAPBSET_READ, cap) == 0 for cap in _valid_capabilities())
+    return all(syscalls.prctl(PR_CAPBSET_READ, cap) == 0 for cap in valid_capabilities())
 
 
 def drop_privileges(uid: int, gid: int) -> tuple[bool, bool]:
@@ -72,7 +74,7 @@ def drop_privileges(uid: int, gid: int) -> tuple[bool, bool]:
     # The bounding set first: dropping from it needs CAP_SETPCAP, which the uid change
     # below takes away. With it empty, no execve (set-uid root or file capabilities)
     # can give any capability back.
-    for cap in _valid_capabilities():
+    for cap in valid_capabilities():
         syscalls.prctl(PR_CAPBSET_DROP, cap)
     syscalls.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     for change in (lambda: os.setgroups([]), lambda: os.setresgid(gid, gid, gid)):

@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import logging
+
+# Imported by multiprocessing as it unpickles the job: loaded once in the fork server.
+import multiprocessing.popen_forkserver  # noqa: F401
 import os
 import random
 import sys
@@ -16,9 +19,6 @@ import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
-
-# Imported by multiprocessing as it unpickles the job: loaded once in the fork server.
-import multiprocessing.popen_forkserver  # noqa: F401
 
 import numpy
 

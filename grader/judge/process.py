@@ -25,17 +25,16 @@ import numpy
 import numpy.testing  # noqa: F401
 import pytest  # noqa: F401
 
-from grader.judge import pytest_run
-from grader.judge.collector import Collector, encode
 from grader.confinement import isolate_network
+from grader.job import WARM_ENGINE, JudgeJob
+from grader.judge import pytest_run, suite_tools
+from grader.judge.collector import Collector, encode
 from grader.judge.hypothesis_setup import (
     configure_hypothesis,
     seal_hypothesis_constants,
     warm_hypothesis_engine,
     warm_hypothesis_tables,
 )
-from grader.job import WARM_ENGINE, JudgeJob
-from grader.judge import suite_tools
 from grader.judge.link import CandidateLink
 from grader.judge.memory import CandidateMemory
 from grader.remote import PeerGone
