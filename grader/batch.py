@@ -27,7 +27,15 @@ from grader.roster import (
 from grader.similarity import THRESHOLD, Source, find_similar
 from grader.workspace import load_submission
 
-__all__ = ["BatchResult", "BatchRow", "Candidate", "cache_key", "discover", "grade_batch", "grade_submission"]
+__all__ = [
+    "BatchResult",
+    "BatchRow",
+    "Candidate",
+    "cache_key",
+    "discover",
+    "grade_batch",
+    "grade_submission",
+]
 
 CACHE_DIR = ".cache"
 Progress = Callable[[BatchRow], None]

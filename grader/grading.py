@@ -231,7 +231,9 @@ def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
     return {
         "isolation": "full" if not missing else "partial",
         "network": "namespace" if PROTECTION_NAMES["network_namespace"] not in missing else "open",
-        "filesystem": "private" if PROTECTION_NAMES["private_root"] not in missing else "unprotected",
+        "filesystem": "private"
+        if PROTECTION_NAMES["private_root"] not in missing
+        else "unprotected",
         "processes": "/".join(f"cgroup {c}" if c != "none" else c for c in cgroups),
         "missing": ", ".join(missing),
     }

@@ -442,13 +442,16 @@ def _mutable(value: Any) -> bool:
     )
 
 
-
-
 def _assign(target: Any, value: Any) -> None:
     """Make the caller's object hold what the callee left in its copy."""
     if type(target) is list and isinstance(value, list):
         target[:] = value
-    elif type(target) is dict and isinstance(value, dict) or type(target) is set and isinstance(value, set):
+    elif (
+        type(target) is dict
+        and isinstance(value, dict)
+        or type(target) is set
+        and isinstance(value, set)
+    ):
         target.clear()
         target.update(value)
     elif type(target) is bytearray and isinstance(value, bytearray):
@@ -779,5 +782,7 @@ for _attribute in ("__doc__", "__module__"):
         setattr(
             _cls,
             _attribute,
-            property(lambda self, _n=_attribute: self._mlgrade_endpoint.request("getattr", self, _n)),
+            property(
+                lambda self, _n=_attribute: self._mlgrade_endpoint.request("getattr", self, _n)
+            ),
         )

@@ -152,5 +152,3 @@ def grade_submission(
     ids = list(exercise_ids) if exercise_ids else None
     submission = load_submission(Path(submission_path), kit, ids)
     return to_json(grade(submission, kit, ids, jobs=1, sandbox=default_sandbox()))
-
-

@@ -43,6 +43,8 @@ except ImportError:  # TEMPORARY until the cgroups module lands
         @classmethod
         def create(cls, *a: Any, **k: Any) -> None:
             return None
+
+
 from grader.processes import kill_cage, kill_tree, sweep_cages
 from grader.staging import Staging
 
@@ -134,7 +136,9 @@ def _served_popen_class() -> type:
     return ServedPopen
 
 
-_ServedPopen: Any = _served_popen_class() if "forkserver" in multiprocessing.get_all_start_methods() else None
+_ServedPopen: Any = (
+    _served_popen_class() if "forkserver" in multiprocessing.get_all_start_methods() else None
+)
 
 
 class ForkServerContext:
@@ -200,8 +204,7 @@ def candidate_preload(forbidden_imports: tuple[str, ...], imports: tuple[str, ..
     wanted = [
         name
         for name in imports
-        if name.partition(".")[0] in CANDIDATE_LIBRARIES
-        and name.partition(".")[0] not in forbidden
+        if name.partition(".")[0] in CANDIDATE_LIBRARIES and name.partition(".")[0] not in forbidden
     ]
     return ["grader.candidate.process", *wanted]
 
@@ -439,7 +442,8 @@ class Sandbox:
             judge_end, candidate_end = multiprocessing.Pipe(duplex=True)
             imports = job.trusted_imports
             candidate_process = self._candidate_process(candidate.forbidden_imports, imports)(
-                target=run_candidate, args=(candidate, candidate_end), name=CHILD_NAME)
+                target=run_candidate, args=(candidate, candidate_end), name=CHILD_NAME
+            )
             candidate_process.start()
             candidate_end.close()
             job = dataclasses.replace(job, candidate_pid=candidate_process.pid, cage=cage)

@@ -243,5 +243,3 @@ def extract_zip(path: Path) -> Path:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SubmissionError(f"{path}: not a readable zip archive ({exc})") from None
     return target
-
-

@@ -36,9 +36,26 @@ BUILTIN_TYPES = {
 BUILTIN_EXCEPTIONS = {n: t for n, t in BUILTIN_TYPES.items() if issubclass(t, BaseException)}
 PROTOCOLS = {
     name: getattr(collections.abc, name)
-    for name in ("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Set", "Iterable", "Iterator", "Sized", "Container", "Collection")
+    for name in (
+        "Mapping",
+        "MutableMapping",
+        "Sequence",
+        "MutableSequence",
+        "Set",
+        "Iterable",
+        "Iterator",
+        "Sized",
+        "Container",
+        "Collection",
+    )
 }
-TIME_TYPES = (datetime.datetime, datetime.date, datetime.time, datetime.timedelta, datetime.timezone)
+TIME_TYPES = (
+    datetime.datetime,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    datetime.timezone,
+)
 TIME_TYPES_BY_NAME = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
 # A peer's exit or interrupt must not end this side's process: they cross as errors.
 NOT_RERAISED = (SystemExit, KeyboardInterrupt, GeneratorExit)
@@ -92,9 +109,7 @@ def split_message(raw: bytes) -> tuple[Any, list[memoryview]]:
         envelope = json.loads(raw[4 : 4 + size])
         lengths = envelope["n"]
         header = envelope["h"]
-        if not isinstance(lengths, list) or not all(
-            isinstance(n, int) and n >= 0 for n in lengths
-        ):
+        if not isinstance(lengths, list) or not all(isinstance(n, int) and n >= 0 for n in lengths):
             raise WireError("bad buffer lengths")
     except (struct.error, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise WireError(f"malformed message: {type(exc).__name__}") from None
@@ -153,7 +168,11 @@ class Codec:
         if value is None or kind in (bool, int, str):
             return value
         if kind is float:
-            return value if value == value and value not in (float("inf"), -float("inf")) else ["f", repr(value)]
+            return (
+                value
+                if value == value and value not in (float("inf"), -float("inf"))
+                else ["f", repr(value)]
+            )
         if kind in (list, tuple, set, frozenset):
             tag = {list: "L", tuple: "T", set: "S", frozenset: "F"}[kind]
             return [tag, *(self.encode(item, buffers, depth + 1) for item in value)]
@@ -169,7 +188,13 @@ class Codec:
         if kind is complex:
             return ["C", repr(value.real), repr(value.imag)]
         if kind is slice:
-            return ["SL", *(self.encode(v, buffers, depth + 1) for v in (value.start, value.stop, value.step))]
+            return [
+                "SL",
+                *(
+                    self.encode(v, buffers, depth + 1)
+                    for v in (value.start, value.stop, value.step)
+                ),
+            ]
         if kind is range:
             return ["R", value.start, value.stop, value.step]
         if value is Ellipsis:
@@ -234,9 +259,18 @@ class Codec:
         if isinstance(value, np.memmap) and value.filename and value.base is not None:
             # The file lives in the shared run folder: the peer maps it too.
             offset = getattr(value, "offset", 0)
-            return ["MM", str(value.filename), value.dtype.str, list(value.shape), offset, value.mode]
+            return [
+                "MM",
+                str(value.filename),
+                value.dtype.str,
+                list(value.shape),
+                offset,
+                value.mode,
+            ]
         if value.dtype.kind == "O":
-            flat = [self.encode(item, buffers, depth + 1) for item in value.ravel(order="C").tolist()]
+            flat = [
+                self.encode(item, buffers, depth + 1) for item in value.ravel(order="C").tolist()
+            ]
             return ["AO", list(value.shape), *flat]
         if not DTYPE_PATTERN.match(value.dtype.str):
             return self._encode_ref(value)
@@ -326,7 +360,11 @@ class Codec:
             dtype = _dtype(rest[0])
             shape = tuple(int(n) for n in rest[1])
             data = buffers[rest[2]]
-            return np.frombuffer(data, dtype=dtype).reshape(shape).copy() if data.nbytes else np.empty(shape, dtype)
+            return (
+                np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+                if data.nbytes
+                else np.empty(shape, dtype)
+            )
         if tag == "AO":
             shape = tuple(int(n) for n in rest[0])
             flat = [self._decode(item, buffers, depth + 1) for item in rest[1:]]
@@ -336,8 +374,11 @@ class Codec:
         if tag == "MM":
             filename, dtype, shape, offset, mode = rest
             return np.memmap(
-                _text_of(filename), dtype=_dtype(dtype), mode="r" if mode == "r" else "r+",
-                shape=tuple(int(n) for n in shape), offset=int(offset),
+                _text_of(filename),
+                dtype=_dtype(dtype),
+                mode="r" if mode == "r" else "r+",
+                shape=tuple(int(n) for n in shape),
+                offset=int(offset),
             )
         if tag == "N":
             dtype = _dtype(rest[0])
@@ -358,7 +399,11 @@ class Codec:
             return self._decode_exception(rest, buffers, depth)
         if tag == "O":
             side, ident, kind, label, cls = rest
-            if not isinstance(ident, int) or not isinstance(kind, str) or not isinstance(label, str):
+            if (
+                not isinstance(ident, int)
+                or not isinstance(kind, str)
+                or not isinstance(label, str)
+            ):
                 raise WireError("malformed reference")
             if side == self.side:
                 return self.endpoint.resolve(ident)
@@ -383,7 +428,11 @@ class Codec:
         if tag == "TZ":
             offset = datetime.timedelta(seconds=int(rest[0]))
             name = rest[1]
-            return datetime.timezone(offset, name) if isinstance(name, str) else datetime.timezone(offset)
+            return (
+                datetime.timezone(offset, name)
+                if isinstance(name, str)
+                else datetime.timezone(offset)
+            )
         if tag == "TM":
             kind_name, text, zone = rest
             cls = TIME_TYPES_BY_NAME.get(kind_name)
@@ -425,7 +474,9 @@ class Codec:
         if chained is not None:
             exc.__cause__ = self._decode(chained, buffers, depth + 1)
         if isinstance(ident, int):
-            self.endpoint.remember_origin(exc, Ref("c" if self.side == "j" else "j", ident, "exception", name))
+            self.endpoint.remember_origin(
+                exc, Ref("c" if self.side == "j" else "j", ident, "exception", name)
+            )
         return exc
 
     def _exception_type(self, name: str, base: type) -> type:
@@ -433,7 +484,9 @@ class Codec:
         if key not in self._exception_types:
             if not name.isidentifier():
                 name = "RemoteError"
-            self._exception_types[key] = type(name, (RemoteError, base), {"__module__": "candidate"})
+            self._exception_types[key] = type(
+                name, (RemoteError, base), {"__module__": "candidate"}
+            )
         return self._exception_types[key]
 
 

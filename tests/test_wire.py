@@ -64,10 +64,12 @@ scalars = (
 )
 plain = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4)
-    | st.frozensets(st.integers(), max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4)
+        | st.frozensets(st.integers(), max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -107,7 +109,7 @@ def test_special_floats_numpy_scalars_times_and_paths_cross_by_value():
     assert round_trip(float("-inf")) == float("-inf")
     scalar = round_trip(np.float32(1.5))
     assert type(scalar) is np.float32 and scalar == 1.5
-    moment = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
     assert round_trip(moment) == moment and round_trip(moment).tzinfo is not None
     assert round_trip(datetime.timedelta(days=2, seconds=3)) == datetime.timedelta(2, 3)
     assert round_trip(pathlib.Path("/x/y.csv")) == pathlib.Path("/x/y.csv")

@@ -51,9 +51,7 @@ def restrict(run_dir: str) -> bool:
         attr.handled_access_net, size = NET_BIND_TCP | NET_CONNECT_TCP, 16
     if abi >= 6:
         attr.scoped, size = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL, 24
-    ruleset = syscalls.syscall(
-        syscalls.SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0
-    )
+    ruleset = syscalls.syscall(syscalls.SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0)
     if ruleset < 0:
         return False
     try:

@@ -199,7 +199,11 @@ def _mask(root: str, path: str) -> None:
         return
     if os.path.isdir(real):
         syscalls.mount(
-            "tmpfs", real, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"
+            "tmpfs",
+            real,
+            "tmpfs",
+            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            "size=4k,mode=0555",
         )
     else:
         _bind("/dev/null", real)

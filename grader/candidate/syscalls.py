@@ -37,7 +37,13 @@ def libc() -> ctypes.CDLL:
     )
     lib.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
     lib.unshare.argtypes = (ctypes.c_int,)
-    lib.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+    lib.prctl.argtypes = (
+        ctypes.c_int,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+    )
     lib.syscall.restype = ctypes.c_long
     return lib
 

@@ -72,7 +72,11 @@ HEX_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 def stable_text(text: str, job: JudgeJob) -> str:
     """Feedback without what differs between runs: temporary paths and object addresses."""
-    for folder, name in ((job.shared_dir, "<tmp>"), (job.run_dir, "<tmp>"), (job.suite_dir, "<suite>")):
+    for folder, name in (
+        (job.shared_dir, "<tmp>"),
+        (job.run_dir, "<tmp>"),
+        (job.suite_dir, "<suite>"),
+    ):
         if folder is not None:
             text = text.replace(str(folder), name)
     return HEX_ADDRESS.sub("0x…", text)
