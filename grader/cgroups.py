@@ -152,8 +152,29 @@ class Cage:
             found.update(_members(directory))
         return sorted(found)
 
+    def __getstate__(self) -> dict[str, object]:
+        # An open descriptor means nothing in the process this cage is handed to.
+        return {**self.__dict__, "_peak_fd": None}
+
+    def _open_peak(self) -> None:
+        if self.version == "v2" and self._peak_fd is None:
+            with contextlib.suppress(OSError):
+                self._peak_fd = os.open(self.dirs[UNIFIED] / "memory.peak", os.O_RDWR)
+
+    def memory_bytes(self) -> int | None:
+        """The memory the cage's processes use now."""
+        try:
+            if self.version == "v2":
+                return int((self.dirs[UNIFIED] / "memory.current").read_text())
+            if "memory" not in self.dirs:
+                return None
+            return int((self.dirs["memory"] / "memory.usage_in_bytes").read_text())
+        except (OSError, ValueError):
+            return None
+
     def peak_memory_bytes(self) -> int | None:
         """The most memory the cage's processes used at once since creation or the last reset."""
+        self._open_peak()
         try:
             if self.version == "v2":
                 if self._peak_fd is None:
@@ -167,6 +188,7 @@ class Cage:
 
     def reset_peak_memory(self) -> None:
         """Start measuring the peak afresh (where the kernel allows it)."""
+        self._open_peak()
         if self.version == "v2":
             if self._peak_fd is not None:
                 with contextlib.suppress(OSError):
@@ -223,8 +245,7 @@ class Cage:
 
     def remove(self) -> None:
         """Kill what is left and delete the cgroup directories."""
-        if self.members():
-            self.kill()
+        self.kill()
         if self._peak_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._peak_fd)

@@ -30,22 +30,12 @@ from typing import Any
 
 from grader.candidate.entry import run as run_candidate
 from grader.catalogue import Exercise
+from grader.cgroups import Cage, sweep
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
-
-try:
-    from grader.cgroups import Cage
-except ImportError:  # TEMPORARY until the cgroups module lands
-
-    class Cage:  # type: ignore[no-redef]
-        @classmethod
-        def create(cls, *a: Any, **k: Any) -> None:
-            return None
-
-
-from grader.processes import kill_cage, kill_tree, sweep_cages
+from grader.processes import kill_tree
 from grader.staging import Staging
 
 MESSAGE_MAX_BYTES = 256 * 1024
@@ -229,7 +219,7 @@ class Sandbox:
         os.environ.update(CHILD_ENVIRONMENT)
         os.environ[WARM_ENGINE] = "1" if warm_engine else "0"
         os.environ.update(_own_code_path())
-        sweep_cages()
+        sweep()
         self._forkserver = _has_forkserver()
         self._judges = (
             ForkServerContext(f"judge-{id(self)}", ["grader.judge.process"])
@@ -544,18 +534,14 @@ def _signal_code(code: int | None) -> int | None:
 
 
 def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
-    """Kill the child, its process group and every descendant, even ones that left it.
-
-    The child is its descendants' subreaper, so a double fork cannot escape this scan;
-    stopping everything first keeps a fork bomb from outrunning it.
-    """
+    """Kill a child, its process group and every descendant; stopping them first keeps
+    a fork bomb from outrunning the scan (the candidate's cage catches the rest)."""
     pid = process.pid
     if pid is not None:
         if process.exitcode is None:  # a reaped child's pid may already be reused
             kill_tree(pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        kill_cage(pid)
     if process.exitcode is None:
         process.kill()
     process.join(10)

@@ -13,11 +13,7 @@ if TYPE_CHECKING:
 
 def confine(job: CandidateJob) -> dict[str, Any]:
     """Jail this process, then set its resource limits; returns what is enforced."""
-    try:
-        from grader.candidate.jail import JailSpec, default_readable, enter_jail
-    except ImportError:  # TEMPORARY until the jail lands
-        apply_limits(memory_mb=job.memory_mb, cpu_seconds=job.cpu_seconds)
-        return {}
+    from grader.candidate.jail import JailSpec, default_readable, enter_jail
 
     spec = JailSpec(
         run_dir=job.folder,

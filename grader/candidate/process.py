@@ -22,8 +22,12 @@ from typing import Any
 
 import numpy
 
+from grader.candidate import jail
 from grader.job import CandidateJob
 from grader.remote import Endpoint
+
+# Once in the fork server: finds libseccomp and builds the filter program.
+jail.preload()
 
 OUTPUT_NAME = "output.log"
 

@@ -22,6 +22,8 @@ SYS_LANDLOCK_ADD_RULE = 445
 SYS_LANDLOCK_RESTRICT_SELF = 446
 # pivot_root predates the unified table.
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+_SECCOMP = {"x86_64": 317, "aarch64": 277, "riscv64": 277, "ppc64le": 358, "s390x": 348}
+SECCOMP_SET_MODE_FILTER = 1
 
 
 @functools.cache
@@ -85,6 +87,15 @@ def pivot_root(new_root: str, put_old: str) -> bool:
         return False
     call = libc().syscall
     return call(ctypes.c_long(number), new_root.encode(), put_old.encode()) == 0
+
+
+def seccomp_filter(program: int, flags: int) -> bool:
+    """seccomp(SECCOMP_SET_MODE_FILTER, flags, program); False when it fails or the
+    architecture's number is unknown."""
+    number = _SECCOMP.get(platform.machine())
+    if number is None:
+        return False
+    return syscall(number, SECCOMP_SET_MODE_FILTER, flags, program) == 0
 
 
 def syscall(number: int, *args: int | bytes | ctypes._SimpleCData | ctypes._Pointer) -> int:
