@@ -48,6 +48,24 @@ kit_option = click.option(
 )
 
 
+def isolation_option(command):
+    """--isolation: "strict" refuses to grade without every protection of the sandbox."""
+    return click.option(
+        "--isolation",
+        type=click.Choice(["auto", "strict"]),
+        default="auto",
+        show_default=True,
+        help="strict: refuse to grade unless the candidate's process gets every protection.",
+    )(command)
+
+
+def _check_isolation(isolation: str) -> None:
+    if isolation == "strict":
+        from grader.grading import require_full_isolation
+
+        require_full_isolation()
+
+
 def jobs_option(help_text: str):
     """The --jobs option, shared by every command that grades."""
     return click.option(
@@ -140,6 +158,7 @@ def _grade(
     help="Grade in this process only: neither use nor leave behind a warm server "
     "(also: MLGRADE_SERVER=0; never on CI).",
 )
+@isolation_option
 @kit_option
 def run(
     ids: tuple[str, ...],
@@ -148,8 +167,10 @@ def run(
     watch: bool,
     no_server: bool,
     kit: Path | None,
+    isolation: str,
 ) -> None:
     """Grade your workspace with every suite available here; write feedback.html."""
+    _check_isolation(isolation)
     from grader import server
     from grader.report import terminal_summary, write_html
 
@@ -251,6 +272,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str) -> None:
 )
 @jobs_option("Exercises graded at once.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the totals.")
+@isolation_option
 @kit_option
 def grade_command(
     submission: Path,
@@ -263,8 +285,10 @@ def grade_command(
     jobs: int,
     quiet: bool,
     kit: Path | None,
+    isolation: str,
 ) -> None:
     """Grade a submission (directory, .zip, .ipynb) with the hidden suites."""
+    _check_isolation(isolation)
     from grader.errors import ScoreBelowMinimum
     from grader.formats import append_github_summary, json_text, to_junit_xml
     from grader.report import terminal_summary, write_html
@@ -320,6 +344,7 @@ def grade_command(
     help="Grade on this Dask scheduler (tcp://host:8786) instead of locally; "
     "needs mlgrade[cluster]. --jobs is then unused.",
 )
+@isolation_option
 @kit_option
 def grade_batch_command(
     submissions_dir: Path,
@@ -330,8 +355,10 @@ def grade_batch_command(
     solutions: Path | None,
     scheduler: str | None,
     kit: Path | None,
+    isolation: str,
 ) -> None:
     """Grade every submission in a folder (subfolders, .zip, .ipynb) in parallel."""
+    _check_isolation(isolation)
     from grader.batch import discover, grade_batch
 
     found = find_kit(kit, need_hidden=True)

@@ -21,6 +21,10 @@ class UsageError(MlgradeError):
     """Arguments that do not fit together."""
 
 
+class IsolationUnavailable(MlgradeError):
+    """`--isolation strict` was asked for on a machine that cannot confine candidates fully."""
+
+
 class ScoreBelowMinimum(MlgradeError):
     """Grading completed but the score is under --min-score."""
 

@@ -13,6 +13,7 @@ from importlib import metadata
 from grader import __version__
 from grader.catalogue import AREAS, Exercise, Kit
 from grader.channel import CollectedTest
+from grader.errors import IsolationUnavailable
 from grader.integrity import scan_submission
 from grader.results import (
     AreaScore,
@@ -201,7 +202,8 @@ def _overall(
     return ExerciseStatus.GRADED, ""
 
 
-# What each protection of the candidate's process is called in every output.
+# Each protection of the candidate's process, as every output names it. Landlock is a
+# second fence on the file system where the kernel has it: not required.
 PROTECTION_NAMES = {
     "unprivileged": "unprivileged user",
     "capabilities_dropped": "no capabilities",
@@ -212,8 +214,27 @@ PROTECTION_NAMES = {
     "network_namespace": "no network (own network namespace)",
     "ipc_namespace": "own IPC namespace",
     "private_root": "sees only its run folder",
-    "cgroup": "own cgroup (memory, pids)",
+    "cgroup": "own cgroup (memory, pids, kill)",
 }
+
+
+def missing_protections(protections: dict[str, bool | str]) -> list[str]:
+    """The names of the required protections a candidate's process did not get."""
+    return [name for key, name in PROTECTION_NAMES.items() if not protections.get(key)]
+
+
+def require_full_isolation() -> None:
+    """Raise IsolationUnavailable unless this machine gives a candidate's process every
+    required protection (`--isolation strict`)."""
+    from grader.candidate.probe import machine_protections
+
+    missing = missing_protections(machine_protections())
+    if missing:
+        raise IsolationUnavailable(
+            "--isolation strict: this machine cannot give the candidate's process: "
+            + ", ".join(missing)
+            + " (run mlgrade as root on Linux: see the README's security section)"
+        )
 
 
 def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
@@ -223,10 +244,11 @@ def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
     """
     if not isolations:
         return {"isolation": "not needed", "missing": ""}
-    missing = []
-    for key, name in PROTECTION_NAMES.items():
-        if not all(dict(i.protections).get(key) for i in isolations):
-            missing.append(name)
+    missing = [
+        name
+        for key, name in PROTECTION_NAMES.items()
+        if not all(dict(i.protections).get(key) for i in isolations)
+    ]
     cgroups = sorted({str(dict(i.protections).get("cgroup") or "none") for i in isolations})
     return {
         "isolation": "full" if not missing else "partial",
@@ -235,6 +257,7 @@ def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
         if PROTECTION_NAMES["private_root"] not in missing
         else "unprotected",
         "processes": "/".join(f"cgroup {c}" if c != "none" else c for c in cgroups),
+        "landlock": "on" if all(dict(i.protections).get("landlock") for i in isolations) else "off",
         "missing": ", ".join(missing),
     }
 

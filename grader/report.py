@@ -113,4 +113,8 @@ def terminal_summary(result: GradeResult, *, verbose: bool = True) -> str:
     )
     if result.integrity:
         lines.append(f"integrity findings: {len(result.integrity)} (see the HTML report)")
+    if result.sandbox.get("missing"):
+        lines.append(
+            f"isolation: partial, the candidate's code ran without: {result.sandbox['missing']}"
+        )
     return "\n".join(lines)
