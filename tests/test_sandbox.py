@@ -276,7 +276,7 @@ def test_candidate_code_cannot_reach_the_network(engine_kit, tmp_path):
     server.close()
     assert received == []
     assert by_name(ex)["test_add_small"].status is TestStatus.PASSED
-    assert result.sandbox["network"] in ("namespace", "in-process")
+    assert result.sandbox["network"] == "namespace"
 
 
 def test_candidate_code_cannot_write_outside_its_folder(engine_kit, tmp_path):
@@ -304,7 +304,7 @@ def test_candidate_code_cannot_write_outside_its_folder(engine_kit, tmp_path):
     )
     before = (engine_kit.root / "adder" / "hidden" / "test_adder.py").read_text()
     result, _ = graded(engine_kit, folder)
-    if result.sandbox["filesystem"] != "read-only":
+    if result.sandbox["filesystem"] != "private":
         pytest.skip("this machine allows no private mount namespace")
     assert sentinel.read_text() == "original"
     assert (engine_kit.root / "adder" / "hidden" / "test_adder.py").read_text() == before
@@ -351,12 +351,14 @@ def test_candidate_code_runs_inside_its_own_process_cage(engine_kit, tmp_path):
         """,
     )
     result, ex = graded(engine_kit, folder)
-    if result.sandbox["processes"] != "cgroup":
-        pytest.skip("this machine gives no pids cgroup to a grading child")
+    if not result.sandbox["processes"].startswith("cgroup"):
+        pytest.skip("this machine gives no cgroup to a candidate's process")
     message = by_name(ex)["test_add_small"].message
     assert "RuntimeError" in message
-    # The cage is named after the child process the candidate's code runs in.
-    assert re.search(r"pids:/mlgrade-\d+ ", message) or re.search(r"0::/\S*mlgrade-\d+", message)
+    # The cage is named after the run the candidate's code belongs to.
+    assert re.search(r"pids:/\S*mlgrade/run-\d+-\w+", message) or re.search(
+        r"0::/\S*mlgrade/run-\d+-\w+", message
+    )
 
 
 # Grades a submission with the copy of mlgrade at argv[1], printing what the candidate's
@@ -389,11 +391,11 @@ def test_children_run_the_same_copy_of_mlgrade_as_the_parent(engine_kit, tmp_pat
     folder = write_submission(
         tmp_path / "which",
         """
-        import grader.child
+        import grader.remote
 
 
         def add(a, b):
-            raise RuntimeError("child code at " + grader.child.__file__)
+            raise RuntimeError("child code at " + grader.remote.__file__)
 
 
         def mean(values):
@@ -407,4 +409,4 @@ def test_children_run_the_same_copy_of_mlgrade_as_the_parent(engine_kit, tmp_pat
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert f"child code at {copy / 'grader' / 'child.py'}" in run.stdout
+    assert f"child code at {copy / 'grader' / 'remote.py'}" in run.stdout
