@@ -37,6 +37,7 @@ from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
 from grader.processes import kill_tree
 from grader.staging import Staging
+from grader.userdirs import cache_root
 
 MESSAGE_MAX_BYTES = 256 * 1024
 POLL_SECONDS = 0.05
@@ -217,6 +218,9 @@ class Sandbox:
         """`warm_engine=False` suits a process that will fork only a child or two."""
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
+        # Hypothesis' files while the fork servers warm up (each judge then gets its own
+        # run folder's): never a `.hypothesis` folder in the working directory or the kit.
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(cache_root() / "hypothesis-warm-up")
         os.environ[WARM_ENGINE] = "1" if warm_engine else "0"
         os.environ.update(_own_code_path())
         sweep()
