@@ -15,7 +15,7 @@ from grader.judge.link import CandidateLink, RemoteModule
 from grader.remote import PeerGone, Proxy
 from grader.wire import WireError
 
-CANDIDATE = '''
+CANDIDATE = """
 import functools
 import logging
 import sys
@@ -97,7 +97,7 @@ def poke(obj, name, value):
 def leave():
     import os
     os._exit(3)
-'''
+"""
 
 
 def _serve(conn, other_end) -> None:
