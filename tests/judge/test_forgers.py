@@ -48,7 +48,7 @@ def test_no_route_earns_more_than_constants(route, constants_score, tmp_path):
     )
     # The report is complete and written, whatever the candidate's process did.
     data = json.loads(to_json(result))
-    assert len(data["exercises"][0]["tests"]) == len(exercise.tests) > 20
+    assert len(data["exercises"][0]["tests"]) == len(exercise.tests) >= 20
     page = write_html(result, tmp_path / "report.html", KIT)
     assert page.stat().st_size > 1000
 
