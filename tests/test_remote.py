@@ -126,7 +126,7 @@ def sub(tmp_path):
     source = tmp_path / "answer.py"
     source.write_text(textwrap.dedent(CANDIDATE))
     link = CandidateLink(judge_end, source)
-    module = link.wait_until_ready()
+    module = RemoteModule("answer", source, link.wait_until_ready)
     yield module
     judge_end.close()
     process.join(5)
@@ -255,6 +255,6 @@ def test_the_end_of_the_candidates_process_is_reported(sub):
 
 
 def test_a_reference_the_judge_never_handed_out_is_refused(sub):
-    endpoint = object.__getattribute__(sub, "__dict__")["_mlgrade_proxy"]._mlgrade_endpoint
+    endpoint = sub._remote()._mlgrade_endpoint
     with pytest.raises(WireError):
         endpoint.resolve(10**6)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import logging
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +113,21 @@ class RemoteModule(types.ModuleType):
     own copy, parsed, never run) as it would for a module loaded here.
     """
 
-    def __init__(self, name: str, source_file: Path, proxy: Proxy) -> None:
+    def __init__(self, name: str, source_file: Path, connect: Callable[[], Proxy]) -> None:
+        """`connect` gives the candidate's module once its process is ready: called at the
+        first use, so the judge's start-up overlaps the candidate's."""
         super().__init__(name)
         self.__file__ = str(source_file)
-        object.__setattr__(self, "_mlgrade_proxy", proxy)
+        object.__setattr__(self, "_mlgrade_connect", connect)
+        object.__setattr__(self, "_mlgrade_proxy", None)
         object.__setattr__(self, "_mlgrade_cache", {})
+
+    def _remote(self) -> Proxy:
+        found = self.__dict__["_mlgrade_proxy"]
+        if found is None:
+            found = self.__dict__["_mlgrade_connect"]()
+            self.__dict__["_mlgrade_proxy"] = found
+        return found
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -124,7 +135,7 @@ class RemoteModule(types.ModuleType):
         cache = self.__dict__["_mlgrade_cache"]
         if name in cache:
             return cache[name]
-        value = self.__dict__["_mlgrade_proxy"].__getattr__(name)
+        value = self._remote().__getattr__(name)
         # Functions and classes are looked up once: a module-level name rebound at run
         # time by the candidate's own code is the only thing this could miss.
         if isinstance(value, Proxy) and value._mlgrade_ref.kind in ("callable", "type"):
@@ -132,7 +143,7 @@ class RemoteModule(types.ModuleType):
         return value
 
     def __dir__(self) -> list[str]:
-        return list(self.__dict__["_mlgrade_proxy"].__dir__())
+        return list(self._remote().__dir__())
 
 
 class CandidateLink:
@@ -159,15 +170,12 @@ class CandidateLink:
         elif name == "import_error" and args and isinstance(args[0], str):
             self.import_error = args[0]
 
-    def wait_until_ready(self) -> RemoteModule | None:
+    def wait_until_ready(self) -> Proxy | None:
         """The candidate's module, or None when importing it failed (see import_error)."""
         while self._module is None and self.import_error is None:
             if self.endpoint.handle_one() is not None:
                 raise WireError("a reply before the candidate's process was ready")
-        if self._module is None:
-            return None
-        name = self.source_file.stem
-        return RemoteModule(name, self.source_file, self._module)
+        return self._module
 
 
 def replay_log_record(name: Any, level: Any, message: Any, own_level: Any) -> None:

@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,8 @@ from grader.judge.hypothesis_setup import (
     warm_hypothesis_engine,
     warm_hypothesis_tables,
 )
-from grader.judge.link import CandidateLink
+from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
-from grader.remote import PeerGone
 from grader.wire import WireError
 
 # The judge's exit status when the candidate's process ended under it.
@@ -91,6 +91,57 @@ class _StandIn(types.ModuleType):
         raise RuntimeError("the candidate's module is not available while collecting")
 
 
+class _Connection:
+    """The candidate's module at its first use: waits for its process to be ready (so
+    the judge's start-up overlaps the candidate's), reports its confinement, and ends
+    the judge if the import failed."""
+
+    def __init__(
+        self, job: JudgeJob, conn: Any, send: Callable[[dict[str, Any]], None], network: str
+    ) -> None:
+        self.job, self.send, self.network = job, send, network
+        self.link = CandidateLink(conn, job.candidate_file)
+        self.memory: CandidateMemory | None = None
+        self._module: Any = None
+
+    def module(self) -> Any:
+        """The proxy of the candidate's module (ready by then)."""
+        if self._module is not None:
+            return self._module
+        link, job = self.link, self.job
+        link.endpoint.on_gone = lambda: _gone_at_import(link, self.send, self.network)
+        try:
+            module = link.wait_until_ready()
+        except WireError as exc:
+            module = None
+            link.import_error = (
+                f"{job.artifact}: the code wrote to the link with the grader while being "
+                f"imported ({exc}); nothing it sends can be trusted"
+            )
+        self.send({"event": "sandbox", "network": self.network, "protections": link.protections})
+        if module is None:
+            self.send({"event": "import_error", "message": link.import_error or ""})
+            os._exit(0)
+        link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
+        if job.candidate_pid:
+            self.memory = CandidateMemory(job.candidate_pid, job.cage)
+        self._module = module
+        return module
+
+    def link_and_memory(self) -> tuple[CandidateLink, CandidateMemory | None]:
+        """For the suite's tools: the link and the memory reader, once ready."""
+        self.module()
+        return self.link, self.memory
+
+
+def _gone_at_import(
+    link: CandidateLink, send: Callable[[dict[str, Any]], None], network: str
+) -> None:
+    if link.protections:
+        send({"event": "sandbox", "network": network, "protections": link.protections})
+    os._exit(PEER_GONE_AT_IMPORT_EXIT)
+
+
 def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
     try:
@@ -123,36 +174,17 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     random.seed(0)
     numpy.random.seed(0)
 
-    protections: dict[str, Any] = {}
     if job.module is not None:
         if job.collect_only or candidate_conn is None:
             sys.modules[job.module] = _StandIn(job.module)
         else:
-            link = CandidateLink(candidate_conn, job.candidate_file)
-            # Gone before it was ready: it ended while importing the candidate's module.
-            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_AT_IMPORT_EXIT)
-            try:
-                module = link.wait_until_ready()
-            except PeerGone:
-                if link.protections:
-                    send({"event": "sandbox", "network": network, "protections": link.protections})
-                os._exit(PEER_GONE_AT_IMPORT_EXIT)
-            except WireError as exc:
-                module = None
-                link.import_error = (
-                    f"{job.artifact}: the code wrote to the link with the grader while being "
-                    f"imported ({exc}); nothing it sends can be trusted"
-                )
-            link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
-            protections = link.protections
-            if module is None:
-                send({"event": "sandbox", "network": network, "protections": protections})
-                send({"event": "import_error", "message": link.import_error or ""})
-                os._exit(0)
-            sys.modules[job.module] = module
-            memory = CandidateMemory(job.candidate_pid, job.cage) if job.candidate_pid else None
-            suite_tools.connect(link, memory)
-    send({"event": "sandbox", "network": network, "protections": protections})
+            connection = _Connection(job, candidate_conn, send, network)
+            sys.modules[job.module] = RemoteModule(
+                job.module, job.candidate_file, connection.module
+            )
+            suite_tools.connect(connection)
+    else:
+        send({"event": "sandbox", "network": network, "protections": {}})
 
     collector = Collector(
         send,

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# Set by the judge's process once the candidate's process is ready.
-_link: Any = None
-_memory: Any = None
+# Set by the judge's process: its connection to the candidate's process.
+_connection: Any = None
 
 
-def connect(link: Any, memory: Any) -> None:
-    """Called by the judge: where define() and peak_memory() reach the candidate."""
-    global _link, _memory
-    _link, _memory = link, memory
+def connect(connection: Any) -> None:
+    """Called by the judge: how define() and peak_memory() reach the candidate."""
+    global _connection
+    _connection = connection
+
+
+def _link_and_memory() -> tuple[Any, Any]:
+    return _connection.link_and_memory() if _connection is not None else (None, None)
 
 
 class _NotConnected:
@@ -38,10 +41,11 @@ def define(source: str, *names: str) -> Any:
     The source must import what it uses. What the helper records lives in the
     candidate's process: read it back through the returned objects.
     """
-    if _link is None:
+    link, _ = _link_and_memory()
+    if link is None:
         found: Any = tuple(_NotConnected(name) for name in names)
     else:
-        defined = _link.endpoint.request("define", source, list(names))
+        defined = link.endpoint.request("define", source, list(names))
         found = tuple(defined[name] for name in names)
     return found[0] if len(found) == 1 else found
 
@@ -49,9 +53,10 @@ def define(source: str, *names: str) -> Any:
 def peak_memory(call: Callable[[], Any]) -> tuple[Any, int]:
     """Run `call` and return its result with the candidate process's peak memory growth
     in bytes during the call, read from outside that process (its cgroup or /proc)."""
-    if _memory is None:
+    _, memory = _link_and_memory()
+    if memory is None:
         raise RuntimeError("the candidate's memory cannot be measured on this machine")
-    _memory.reset()
-    baseline = _memory.current()
+    memory.reset()
+    baseline = memory.current()
     result = call()
-    return result, max(0, _memory.peak() - baseline)
+    return result, max(0, memory.peak() - baseline)
