@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 import threading
 import types
 import weakref
@@ -116,10 +117,13 @@ class Policy:
         return type(real_bases[0])(str(name), real_bases, body)
 
     def define(self, source: str, names: list[str]) -> dict[str, Any]:
-        """Run a test's helper code in this process; the names it defines."""
-        namespace: dict[str, Any] = {"__name__": "mlgrade_test_helpers"}
-        exec(compile(str(source), "<test helper>", "exec"), namespace)  # noqa: S102
-        return {name: namespace[name] for name in names}
+        """Run a test's helper code in this process, as a module of its own (so that
+        pickle finds its classes by name); the names it defines."""
+        self._helpers = getattr(self, "_helpers", 0) + 1
+        module = types.ModuleType(f"mlgrade_test_helpers_{self._helpers}")
+        sys.modules[module.__name__] = module
+        exec(compile(str(source), f"<test helper {self._helpers}>", "exec"), module.__dict__)  # noqa: S102
+        return {name: module.__dict__[name] for name in names}
 
 
 @dataclass
@@ -717,10 +721,12 @@ class RemoteMeta(type):
 LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "pandas", "joblib"})
 
 
-def _library_class(module: str, qualname: str) -> type | None:
-    import sys
-
-    if module.partition(".")[0] not in LIBRARIES or module not in sys.modules:
+def _library_class(module: str, qualname: str, *, standard: bool = False) -> type | None:
+    """This process's own copy of a library's class, if that library is loaded here
+    (never imported on a peer's word); `standard` admits the standard library too."""
+    top = module.partition(".")[0]
+    known = top in LIBRARIES or (standard and top.lstrip("_") in sys.stdlib_module_names)
+    if not known or module not in sys.modules:
         return None
     found: Any = sys.modules[module]
     for part in qualname.split("."):
@@ -750,6 +756,16 @@ def _make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: li
     errors = [b for b in bases if issubclass(b, BaseException)]
     if errors:
         from grader.wire import NOT_RERAISED, RemoteBaseError, RemoteError
+
+        # A library's own exception (pickle.PicklingError, NotFittedError) is this
+        # side's class, so that `pytest.raises(pickle.PicklingError)` catches it.
+        own = _library_class(module, ref.label, standard=True)
+        if (
+            own is not None
+            and issubclass(own, BaseException)
+            and not (endpoint.side == "j" and issubclass(own, NOT_RERAISED))
+        ):
+            return own
 
         if endpoint.side == "j":
             # The candidate's exit or interrupt must not end the judge.

@@ -466,10 +466,7 @@ class Codec:
                 exc = cls()
             exc.remote_message = _text_of(message)  # type: ignore[attr-defined]
         else:
-            try:
-                exc = cls(*args)
-            except Exception:  # noqa: BLE001 - a builtin that takes other arguments
-                exc = cls(_text_of(message))
+            exc = _instance(cls, args, _text_of(message))
         exc.remote_traceback = _text_of(frames)  # type: ignore[attr-defined]
         if chained is not None:
             exc.__cause__ = self._decode(chained, buffers, depth + 1)
@@ -488,6 +485,19 @@ class Codec:
                 name, (RemoteError, base), {"__module__": "candidate"}
             )
         return self._exception_types[key]
+
+
+def _instance(cls: type[BaseException], args: list[Any], message: str) -> BaseException:
+    """An exception of a class of this side, with the peer's arguments."""
+    for attempt in (args, [message]):
+        try:
+            return cls(*attempt)
+        except Exception:  # noqa: BLE001, S112 - a class whose __init__ wants other arguments
+            continue
+    # Without running its __init__ (JSONDecodeError wants a document and a position).
+    exc = cls.__new__(cls, *args)
+    exc.args = tuple(args)
+    return exc
 
 
 def _dtype(text: Any) -> np.dtype:

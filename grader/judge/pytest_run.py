@@ -90,7 +90,8 @@ def pytest_arguments(job: JudgeJob) -> list[str]:
         "--tb=no",
         "--no-header",
         "--basetemp",
-        str(job.run_dir / "tmp"),
+        # Inside the candidate's run folder: the tests' files must reach its process.
+        str((job.shared_dir or job.run_dir) / "tmp"),
         "-W",
         "ignore::DeprecationWarning",
     ]

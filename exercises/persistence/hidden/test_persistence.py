@@ -5,8 +5,8 @@ import json
 import os
 import pickle
 import re
+import shutil
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,14 +17,30 @@ import numpy as np
 import persistence as sub
 import pytest
 import sklearn
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
+from grader.judge.suite_tools import define
+
 FIXED = datetime(2024, 3, 5, 14, 7, 9)
 FIXED_STEM = "model_20240305_140709"
-PICKLING_ERRORS = (pickle.PicklingError, TypeError, AttributeError)
 MODEL_NAME = re.compile(r"model_\d{8}_\d{6}(_\d+)?\.joblib")
+
+# What the candidate's code pickles is made in the candidate's process, and what it
+# wrote is unpickled only there: the judge never loads a file the candidate produced,
+# it reads back values (predictions, coefficients, plain data) through the proxies.
+_CANDIDATE_SIDE = """
+import os
+import pickle
+import sys
+import threading
+import time
+import types
+
+import joblib
+import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 
 def fitted_model(seed=0):
@@ -32,6 +48,79 @@ def fitted_model(seed=0):
     X = rng.normal(size=(40, 3))
     y = (X[:, 0] + 0.3 * rng.normal(size=40) > 0).astype(int)
     return LogisticRegression().fit(X, y), X
+
+
+def with_lambda(model):
+    model.callback = lambda: None
+    return model
+
+
+class _Unpicklable:
+    def __init__(self, kind):
+        self.weights = np.arange(50_000, dtype=float)  # written before the failure
+        self.hook = (lambda x: x) if kind == "lambda" else threading.Lock()
+
+
+class _Spy:
+    # Records the directory listing at the moment it is pickled; unpickles as a str.
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.seen = []
+
+    def __reduce__(self):
+        self.seen.append(sorted(os.listdir(self.directory)))
+        return (str, ("spy",))
+
+
+def is_pickling_error(exc):
+    return isinstance(exc, (pickle.PicklingError, TypeError, AttributeError))
+
+
+def load_with_joblib(path):
+    return joblib.load(path)
+
+
+def set_local_timezone(tz):
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = tz
+    time.tzset()
+    return old
+
+
+def restore_local_timezone(old):
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+# pickle finds a class by its module's name: make this code importable as that module,
+# so that only the lambda or the lock makes _Unpicklable fail, after its weights.
+sys.modules[__name__] = types.ModuleType(__name__)
+sys.modules[__name__].__dict__.update(globals())
+"""
+(
+    fitted_model,
+    with_lambda,
+    _Unpicklable,
+    _Spy,
+    is_pickling_error,
+    load_with_joblib,
+    set_local_timezone,
+    restore_local_timezone,
+) = define(
+    _CANDIDATE_SIDE,
+    "fitted_model",
+    "with_lambda",
+    "_Unpicklable",
+    "_Spy",
+    "is_pickling_error",
+    "load_with_joblib",
+    "set_local_timezone",
+    "restore_local_timezone",
+)
 
 
 def sidecar_of(path):
@@ -46,20 +135,37 @@ def listing(directory):
 
 @contextmanager
 def local_timezone(tz):
-    """Run with a different process-local timezone (UTC+5:30), restored afterwards."""
+    """Run the candidate's process with another local timezone (UTC+5:30), restored afterwards."""
     if not hasattr(time, "tzset"):
         pytest.skip("time.tzset is not available on this platform")
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = tz
-    time.tzset()
+    old = set_local_timezone(tz)
     try:
         yield
     finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+        restore_local_timezone(old)
+
+
+@contextmanager
+def fresh_directory(tmp_path):
+    """A new empty folder in tmp_path that the candidate's process may list and write to
+    (it may run as another user), removed afterwards."""
+    directory = Path(tempfile.mkdtemp(dir=tmp_path))
+    os.chmod(directory, 0o777)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def raises_pickling_error():
+    """The error of a failed pickling: pickle.PicklingError, TypeError or AttributeError
+    (checked in the candidate's process, where the error's class lives)."""
+    with pytest.raises(Exception) as info:
+        yield
+    assert is_pickling_error(info.value), (
+        f"expected the pickling error to propagate, got {type(info.value).__name__}: {info.value}"
+    )
 
 
 def name_time(path):
@@ -84,7 +190,7 @@ def test_save_writes_model_and_sidecar(tmp_path):
     assert listing(tmp_path) == [FIXED_STEM + ".joblib", FIXED_STEM + ".json"], (
         f"expected exactly the model and its sidecar, got {listing(tmp_path)}"
     )
-    loaded = joblib.load(got)
+    loaded = load_with_joblib(got)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
@@ -120,7 +226,9 @@ def test_metadata_defaults_to_empty_dict(tmp_path):
 
 
 @pytest.mark.points(3)
-@settings(max_examples=25, deadline=None)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     now=st.datetimes(
         min_value=datetime(2000, 1, 1),
@@ -130,11 +238,11 @@ def test_metadata_defaults_to_empty_dict(tmp_path):
         | st.integers(-12 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
     )
 )
-def test_name_and_created_at_follow_now(now):
+def test_name_and_created_at_follow_now(tmp_path, now):
     """The name is the UTC time of `now` as YYYYmmdd_HHMMSS (naive = UTC); created_at is that instant."""
     expected = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     stem = f"model_{expected:%Y%m%d_%H%M%S}"
-    with tempfile.TemporaryDirectory() as d:
+    with fresh_directory(tmp_path) as d:
         got = sub.save_model({"w": [1.5, 2.5]}, d, now=now)
         assert Path(got).name == stem + ".joblib", (
             f"now={now!r}: expected {stem}.joblib, got {Path(got).name!r}"
@@ -184,7 +292,7 @@ def test_never_overwrites_existing_model(tmp_path):
     expected = [f"{FIXED_STEM}.joblib", f"{FIXED_STEM}_1.joblib", f"{FIXED_STEM}_2.joblib"]
     assert names == expected, f"expected {expected}, got {names}"
     for i, (path, model) in enumerate(zip(paths, models, strict=True)):
-        loaded = joblib.load(path)
+        loaded = load_with_joblib(path)
         np.testing.assert_array_equal(loaded.coef_, model.coef_)
         got = sidecar_of(path).get("metadata")
         assert got == {"i": i}, f"{Path(path).name}: expected metadata {{'i': {i}}}, got {got!r}"
@@ -203,6 +311,7 @@ def test_stray_file_with_same_name_is_not_overwritten(tmp_path):
     )
     other = tmp_path / "other"
     other.mkdir()
+    os.chmod(other, 0o777)  # the candidate's process may run as another user
     (other / f"{FIXED_STEM}.joblib").write_bytes(b"keep me")
     got = sub.save_model([1], other, now=FIXED)
     assert Path(got).name == f"{FIXED_STEM}_1.joblib", (
@@ -222,42 +331,23 @@ def test_creates_missing_directory(tmp_path):
     )
 
 
-class _Unpicklable:
-    def __init__(self, kind):
-        self.weights = np.arange(50_000, dtype=float)  # written before the failure
-        self.hook = (lambda x: x) if kind == "lambda" else threading.Lock()
-
-
 @pytest.mark.points(3)
 def test_failed_pickle_leaves_no_file(tmp_path):
     """When pickling fails, the error propagates and no file at all is left in the directory."""
     sub.save_model([1], tmp_path, now=FIXED)
     before = listing(tmp_path)
     for kind in ("lambda", "lock"):
-        with pytest.raises(PICKLING_ERRORS):
+        with raises_pickling_error():
             sub.save_model(_Unpicklable(kind), tmp_path, now=FIXED)
         assert listing(tmp_path) == before, (
             f"{kind}: expected the directory to stay {before}, got {listing(tmp_path)}"
         )
-    model, _ = fitted_model()
-    model.callback = lambda: None
-    with pytest.raises(PICKLING_ERRORS):
+    model = with_lambda(fitted_model()[0])  # an estimator holding a lambda
+    with raises_pickling_error():
         sub.save_model(model, tmp_path, now=datetime(2030, 1, 1))
     assert listing(tmp_path) == before, (
         f"estimator with a lambda: expected {before}, got {listing(tmp_path)}"
     )
-
-
-class _Spy:
-    """Records the directory listing at the moment it is pickled; unpickles as a str."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.seen = []
-
-    def __reduce__(self):
-        self.seen.append(listing(self.directory))
-        return (str, ("spy",))
 
 
 @pytest.mark.points(2)
@@ -269,7 +359,7 @@ def test_model_file_appears_only_when_complete(tmp_path):
     for seen in spy.seen:
         visible = [name for name in seen if MODEL_NAME.fullmatch(name)]
         assert not visible, f"expected no model file during pickling, got {visible}"
-    assert joblib.load(got)["spy"] == "spy", "expected the saved object to load back"
+    assert load_with_joblib(got)["spy"] == "spy", "expected the saved object to load back"
 
 
 @pytest.mark.points(1)
@@ -400,7 +490,9 @@ def touch_models(directory, keys, mtime_order):
 
 
 @pytest.mark.points(3)
-@settings(max_examples=30, deadline=None)
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     keys=st.lists(
         st.tuples(
@@ -415,12 +507,12 @@ def touch_models(directory, keys, mtime_order):
     ),
     data=st.data(),
 )
-def test_latest_model_orders_by_timestamp_then_suffix(keys, data):
+def test_latest_model_orders_by_timestamp_then_suffix(tmp_path, keys, data):
     """latest_model picks the largest (timestamp, numeric suffix) in the names, ignoring file times."""
     creation = data.draw(st.permutations(keys))
     newest_first_mtime = sorted(keys, reverse=True)  # newest name gets the oldest mtime
-    with tempfile.TemporaryDirectory() as d:
-        paths = touch_models(Path(d), creation, newest_first_mtime)
+    with fresh_directory(tmp_path) as d:
+        paths = touch_models(d, creation, newest_first_mtime)
         expected = paths[max(keys)]
         got = sub.latest_model(d)
         assert isinstance(got, Path), f"expected a pathlib.Path, got {got!r}"

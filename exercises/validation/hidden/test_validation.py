@@ -1,18 +1,21 @@
 """Hidden suite for the `validation` exercise (cross-validation without leakage)."""
 
+import inspect
+
 import numpy as np
 import pytest
 import validation as sub
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, TimeSeriesSplit, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
+
+from grader.judge.suite_tools import define
 
 # Failing examples are reported as drawn, without shrinking: shrinking a slow
 # property (model fits per example) could take minutes on a buggy submission.
@@ -43,6 +46,43 @@ class ThresholdClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = np.asarray(X, dtype=float)
         return np.where(X[:, 0] > self.threshold, 1, 0)
+
+
+# The candidate's code clones the estimators it is given as real scikit-learn objects,
+# so those are made in the candidate's process (the same classes); the oracles use the
+# judge's own. `is_fitted` reads an estimator's state where it lives.
+_CANDIDATE_SIDE = f"""
+import sys
+import types
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.utils.validation import check_is_fitted
+
+{inspect.getsource(ThresholdClassifier)}
+
+def is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+# pickle finds a class by its module's name: make this code importable as that module
+# (an answer may copy an estimator by pickling it).
+sys.modules[__name__] = types.ModuleType(__name__)
+sys.modules[__name__].__dict__.update(globals())
+"""
+TheirThreshold, TheirLogisticRegression, TheirKNeighbors, is_fitted = define(
+    _CANDIDATE_SIDE,
+    "ThresholdClassifier",
+    "LogisticRegression",
+    "KNeighborsClassifier",
+    "is_fitted",
+)
 
 
 def _pairs(got):
@@ -393,7 +433,7 @@ def test_scaled_cv_no_leakage():
         leaky = cross_val_score(
             ThresholdClassifier(threshold), StandardScaler().fit_transform(X), y, cv=KFold(4)
         )
-        got = sub.scaled_cv_scores(ThresholdClassifier(threshold), X, y, 4)
+        got = sub.scaled_cv_scores(TheirThreshold(threshold), X, y, 4)
         what = f"ThresholdClassifier({threshold}) with 4 folds"
         if np.allclose(np.asarray(got, dtype=float), leaky) and not np.allclose(leaky, expected):
             pytest.fail(
@@ -426,14 +466,18 @@ def test_scaled_cv_matches_pipeline(seed, n, n_features, k, kind):
         # No scaled value within 1e-9 of the threshold: a correct answer that scales
         # by hand may differ from StandardScaler in the last bits.
         assume(_threshold_margin(X, k, float(kind[-1])) > 1e-9)
-    estimator = {
-        "threshold0": ThresholdClassifier(0.0),
-        "threshold1": ThresholdClassifier(1.0),
-        "logreg": LogisticRegression(C=0.05, solver="liblinear"),
-        "knn": KNeighborsClassifier(n_neighbors=3),
+    make, make_theirs, params = {
+        "threshold0": (ThresholdClassifier, TheirThreshold, dict(threshold=0.0)),
+        "threshold1": (ThresholdClassifier, TheirThreshold, dict(threshold=1.0)),
+        "logreg": (
+            LogisticRegression,
+            TheirLogisticRegression,
+            dict(C=0.05, solver="liblinear"),
+        ),
+        "knn": (KNeighborsClassifier, TheirKNeighbors, dict(n_neighbors=3)),
     }[kind]
-    got = sub.scaled_cv_scores(estimator, X, y, k)
-    expected = _fast_oracle_scores(estimator, X, y, k)
+    got = sub.scaled_cv_scores(make_theirs(**params), X, y, k)
+    expected = _fast_oracle_scores(make(**params), X, y, k)
     _check_scores(got, expected, f"{kind}, n={n}, n_splits={k}")
 
 
@@ -442,10 +486,12 @@ def test_scaled_cv_does_not_fit_given_estimator():
     """scaled_cv_scores fits clones: the estimator passed in is still unfitted afterwards."""
     X = np.column_stack([LEAK_X0, LEAK_X1])
     y = np.array(LEAK_Y)
-    for estimator in (LogisticRegression(solver="liblinear"), ThresholdClassifier(0.5)):
+    for estimator in (TheirLogisticRegression(solver="liblinear"), TheirThreshold(0.5)):
         sub.scaled_cv_scores(estimator, X, y, 3)
-        with pytest.raises(NotFittedError):
-            check_is_fitted(estimator)
+        assert not is_fitted(estimator), (
+            f"expected the {estimator!r} passed in to stay unfitted (clones are fitted), "
+            "got it fitted"
+        )
 
 
 @pytest.mark.points(1)
@@ -453,7 +499,7 @@ def test_scaled_cv_return_type_and_default_splits():
     """scaled_cv_scores returns a float numpy array with one score per fold (default 5 folds)."""
     X = np.column_stack([LEAK_X0, LEAK_X1]).tolist()
     y = list(LEAK_Y)
-    got = sub.scaled_cv_scores(ThresholdClassifier(0.0), X, y)
+    got = sub.scaled_cv_scores(TheirThreshold(0.0), X, y)
     assert isinstance(got, np.ndarray), f"expected a numpy array, got {type(got).__name__}"
     assert got.dtype == np.float64, f"expected dtype float64, got {got.dtype}"
     expected = _oracle_scores(ThresholdClassifier(0.0), np.array(X), np.array(y), 5)
@@ -466,7 +512,7 @@ def test_scaled_cv_constant_feature():
     X = np.column_stack([LEAK_X1, np.full(24, 3.0), LEAK_X0])
     y = np.array(LEAK_Y)
     expected = _oracle_scores(LogisticRegression(solver="liblinear"), X, y, 3)
-    got = sub.scaled_cv_scores(LogisticRegression(solver="liblinear"), X, y, 3)
+    got = sub.scaled_cv_scores(TheirLogisticRegression(solver="liblinear"), X, y, 3)
     _check_scores(got, expected, "a constant column")
 
 
@@ -476,10 +522,10 @@ def test_scaled_cv_invalid():
     X = np.column_stack([LEAK_X0, LEAK_X1])
     y = np.array(LEAK_Y)
     with pytest.raises(ValueError):
-        sub.scaled_cv_scores(LogisticRegression(solver="liblinear"), X, y[:-1], 3)
+        sub.scaled_cv_scores(TheirLogisticRegression(solver="liblinear"), X, y[:-1], 3)
     with pytest.raises(ValueError):
-        sub.scaled_cv_scores(LogisticRegression(solver="liblinear"), X, y, 1)
+        sub.scaled_cv_scores(TheirLogisticRegression(solver="liblinear"), X, y, 1)
     with pytest.raises(ValueError):
-        sub.scaled_cv_scores(LogisticRegression(solver="liblinear"), X, y, 25)
+        sub.scaled_cv_scores(TheirLogisticRegression(solver="liblinear"), X, y, 25)
     with pytest.raises(ValueError):
-        sub.scaled_cv_scores(LogisticRegression(solver="liblinear"), X[:, 0], y, 3)
+        sub.scaled_cv_scores(TheirLogisticRegression(solver="liblinear"), X[:, 0], y, 3)
