@@ -12,16 +12,11 @@ import atexit
 import contextlib
 import dataclasses
 import multiprocessing
-import multiprocessing.context
-import multiprocessing.forkserver
-import multiprocessing.spawn
 import os
 import shutil
 import signal
-import site
 import threading
 import time
-import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -33,6 +28,15 @@ from grader.catalogue import Exercise
 from grader.cgroups import Cage, sweep
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
+from grader.exits import describe_exit, fate_message, signal_code
+from grader.forkservers import (
+    CHILD_NAME,
+    ForkServerContext,
+    candidate_preload,
+    has_forkserver,
+    own_code_path,
+    suite_imports,
+)
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
 from grader.processes import kill_tree
@@ -50,13 +54,6 @@ CHILD_ENVIRONMENT = {
     # The fork server starts as `python -c`, which would put the working directory,
     # perhaps a candidate's folder holding a numpy.py, first on its import path.
     "PYTHONSAFEPATH": "1",
-}
-SIGNAL_MEANINGS = {
-    signal.SIGXCPU: "CPU time limit exceeded",
-    signal.SIGKILL: "killed (memory or time limit)",
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "aborted",
-    signal.SIGXFSZ: "file size limit exceeded",
 }
 
 
@@ -81,134 +78,9 @@ class SuiteRun:
     duration: float = 0.0
 
 
-CHILD_NAME = "mlgrade-child"
 # The judge's exit status when the candidate's process ended under a test.
 PEER_GONE_EXIT = 75
 PEER_GONE_AT_IMPORT_EXIT = 76
-# Libraries a candidate may import that the candidate's fork server loads in advance
-# when a suite imports them too (a suite's imports are a good guess of an answer's).
-CANDIDATE_LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "joblib", "pandas"})
-_LAUNCH_LOCK = threading.Lock()
-_preparation_data = multiprocessing.spawn.get_preparation_data
-
-
-_SERVERS: dict[str, multiprocessing.forkserver.ForkServer] = {}
-
-
-class _ServedProcess(multiprocessing.context.ForkServerProcess):
-    """A Process started by one of our fork servers (named by `server_key`)."""
-
-    server_key = ""
-
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:
-        return _ServedPopen(process_obj)
-
-
-def _served_popen_class() -> type:
-    import multiprocessing.popen_forkserver as popen
-
-    class ServedPopen(popen.Popen):
-        def _launch(self, process_obj: Any) -> None:
-            server = _SERVERS[process_obj.server_key]
-            redirect = types.SimpleNamespace(
-                connect_to_new_process=server.connect_to_new_process,
-                read_signed=multiprocessing.forkserver.read_signed,
-            )
-            # popen_forkserver reaches the fork server through its module global.
-            with _LAUNCH_LOCK:
-                saved = popen.forkserver
-                popen.forkserver = redirect  # type: ignore[assignment]
-                try:
-                    super()._launch(process_obj)
-                finally:
-                    popen.forkserver = saved
-
-    return ServedPopen
-
-
-_ServedPopen: Any = (
-    _served_popen_class() if "forkserver" in multiprocessing.get_all_start_methods() else None
-)
-
-
-class ForkServerContext:
-    """A fork server of our own, and Processes started from it.
-
-    multiprocessing keeps one fork server per process; the judge and the candidate
-    need one each, preloaded with different modules (the candidate's must not hold
-    the suite, nor a library a from-scratch exercise forbids).
-    """
-
-    def __init__(self, key: str, preload: list[str]) -> None:
-        self.key = key
-        self.server = multiprocessing.forkserver.ForkServer()
-        self.server.set_forkserver_preload(preload)
-        _SERVERS[key] = self.server
-
-    def Process(self, **kwargs: Any) -> _ServedProcess:  # noqa: N802 - mirrors multiprocessing
-        process = _ServedProcess(**kwargs)
-        process.server_key = self.key
-        return process
-
-    def set_preload(self, preload: list[str]) -> None:
-        self.server.set_forkserver_preload(preload)
-
-
-def _preparation_without_main(name: str) -> dict[str, Any]:
-    """multiprocessing re-imports the parent's __main__ in every child; ours need only
-    grader.child, and a main script without a __name__ guard (or stdin) would break."""
-    data = _preparation_data(name)
-    if name == CHILD_NAME:
-        data.pop("init_main_from_path", None)
-        data.pop("init_main_from_name", None)
-    return data
-
-
-multiprocessing.spawn.get_preparation_data = _preparation_without_main
-
-
-def _own_code_path() -> dict[str, str]:
-    """PYTHONPATH that makes the fork server import this very copy of mlgrade.
-
-    The server is a new interpreter that imports grader.child by name, and Python 3.11
-    ignores the parent's import path there: run from a source folder, the children
-    would otherwise run whichever mlgrade is installed, perhaps another version.
-    """
-    root = Path(__file__).resolve().parent.parent
-    installed = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
-    if root in installed:
-        return {}
-    current = os.environ.get("PYTHONPATH", "")
-    if current.split(os.pathsep)[0] == str(root):
-        return {}
-    return {"PYTHONPATH": os.pathsep.join(p for p in (str(root), current) if p)}
-
-
-def _has_forkserver() -> bool:
-    return "forkserver" in multiprocessing.get_all_start_methods()
-
-
-def candidate_preload(forbidden_imports: tuple[str, ...], imports: tuple[str, ...]) -> list[str]:
-    """What the candidate's fork server loads: allowed libraries the suite uses too."""
-    forbidden = set(forbidden_imports)
-    wanted = [
-        name
-        for name in imports
-        if name.partition(".")[0] in CANDIDATE_LIBRARIES and name.partition(".")[0] not in forbidden
-    ]
-    return ["grader.candidate.process", *wanted]
-
-
-def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:
-    """The trusted modules the suites import, without any exercise's own module."""
-    own = {ex.module for ex in exercises if ex.module}
-    found: dict[str, None] = {}
-    for exercise in exercises:
-        for name in exercise.suite_imports(suite):
-            if name.partition(".")[0] not in own and name != "__future__":
-                found[name] = None
-    return tuple(found)
 
 
 class Sandbox:
@@ -222,9 +94,9 @@ class Sandbox:
         # run folder's): never a `.hypothesis` folder in the working directory or the kit.
         os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(cache_root() / "hypothesis-warm-up")
         os.environ[WARM_ENGINE] = "1" if warm_engine else "0"
-        os.environ.update(_own_code_path())
+        os.environ.update(own_code_path())
         sweep()
-        self._forkserver = _has_forkserver()
+        self._forkserver = has_forkserver()
         self._judges = (
             ForkServerContext(f"judge-{id(self)}", ["grader.judge.process"])
             if self._forkserver
@@ -373,7 +245,7 @@ class Sandbox:
                     records[outcome.current] = TestRecord(
                         nodeid=outcome.current,
                         status=outcome.current_fate,
-                        message=_fate_message(outcome, exercise),
+                        message=fate_message(outcome, exercise),
                     )
                 if outcome.finished and not outcome.corrupt:
                     break
@@ -459,14 +331,14 @@ class Sandbox:
         code = process.exitcode
         if code in (PEER_GONE_EXIT, PEER_GONE_AT_IMPORT_EXIT) and candidate_process is not None:
             when = "while importing" if code == PEER_GONE_AT_IMPORT_EXIT else "during"
-            code = _signal_code(candidate_process.exitcode)
+            code = signal_code(candidate_process.exitcode)
             if not outcome.exit_reason:
                 outcome.exit_reason = "the candidate's process " + (
-                    _describe_exit(code, outcome, candidate=when)
+                    describe_exit(code, outcome, candidate=when)
                     or "ended before the suite finished"
                 )
         if not outcome.exit_reason:
-            outcome.exit_reason = _describe_exit(code, outcome)
+            outcome.exit_reason = describe_exit(code, outcome)
         if outcome.current is not None and not outcome.current_fate:
             outcome.current_fate = "cpu_limit" if code == -signal.SIGXCPU else "crashed"
         return outcome
@@ -530,13 +402,6 @@ def _end_candidate(process: Any, cage: Cage | None) -> None:
         cage.remove()
 
 
-def _signal_code(code: int | None) -> int | None:
-    """The jail's outer process reports a signal death as 128 + the signal."""
-    if code is not None and 128 < code < 128 + 65:
-        return -(code - 128)
-    return code
-
-
 def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     """Kill a child, its process group and every descendant; stopping them first keeps
     a fork bomb from outrunning the scan (the candidate's cage catches the rest)."""
@@ -549,32 +414,3 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     if process.exitcode is None:
         process.kill()
     process.join(10)
-
-
-def _describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: str = "") -> str:
-    if code is None:
-        return "the process did not exit"
-    if candidate and code >= 0:
-        return f"exited (code {code}) {candidate} " + (
-            "its module" if candidate == "while importing" else "the test"
-        )
-    if code < 0:
-        try:
-            sig = signal.Signals(-code)
-        except ValueError:
-            return f"killed by signal {-code}"
-        meaning = SIGNAL_MEANINGS.get(sig, "")
-        return f"killed by {sig.name}" + (f" ({meaning})" if meaning else "")
-    if not outcome.finished:
-        return f"the process exited (code {code}) before the suite finished"
-    return ""
-
-
-def _fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
-    if outcome.current_fate == "timeout":
-        if outcome.timed_out:
-            return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"
-        return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s"
-    if outcome.current_fate == "cpu_limit":
-        return "CPU time limit reached: the process used more CPU time than the exercise allows"
-    return f"crashed: {outcome.corrupt or outcome.exit_reason}"

@@ -70,6 +70,10 @@ class WireError(Exception):
     """The peer sent something that is not a well-formed message."""
 
 
+class PeerGone(Exception):
+    """The other process closed the link or ended (a crash, os._exit, a kill)."""
+
+
 class RemoteBaseError(BaseException):
     """Base of the classes mirroring a peer's exception classes of its own."""
 

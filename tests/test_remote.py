@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from grader.judge.link import CandidateLink, RemoteModule
-from grader.remote import PeerGone, Proxy
-from grader.wire import WireError
+from grader.proxies import Proxy
+from grader.wire import PeerGone, WireError
 
 CANDIDATE = """
 import functools

@@ -24,7 +24,7 @@ import pytest
 from grader.catalogue import Kit, Limits
 from grader.grading import grade
 from grader.results import ExerciseStatus, TestStatus, to_json
-from grader.sandbox import suite_imports
+from grader.forkservers import suite_imports
 from grader.workspace import load_submission
 from tests.conftest import FIXTURES
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.remote import OPERATIONS, Endpoint, Policy, Proxy, WireError
+from grader.policy import OPERATIONS, Policy
+from grader.proxies import Proxy
+from grader.remote import Endpoint, WireError
 
 # What functools.wraps and similar code read from a function it wraps.
 READABLE_DUNDERS = frozenset(

@@ -1,0 +1,52 @@
+"""How a judge or a candidate's process ended, in words an interviewer can read."""
+
+from __future__ import annotations
+
+import signal
+
+from grader.catalogue import Exercise
+from grader.channel import ChildOutcome
+
+SIGNAL_MEANINGS = {
+    signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGKILL: "killed (memory or time limit)",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGXFSZ: "file size limit exceeded",
+}
+
+
+def signal_code(code: int | None) -> int | None:
+    """The jail's outer process reports a signal death as 128 + the signal."""
+    if code is not None and 128 < code < 128 + 65:
+        return -(code - 128)
+    return code
+
+
+def describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: str = "") -> str:
+    if code is None:
+        return "the process did not exit"
+    if candidate and code >= 0:
+        return f"exited (code {code}) {candidate} " + (
+            "its module" if candidate == "while importing" else "the test"
+        )
+    if code < 0:
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:
+            return f"killed by signal {-code}"
+        meaning = SIGNAL_MEANINGS.get(sig, "")
+        return f"killed by {sig.name}" + (f" ({meaning})" if meaning else "")
+    if not outcome.finished:
+        return f"the process exited (code {code}) before the suite finished"
+    return ""
+
+
+def fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
+    if outcome.current_fate == "timeout":
+        if outcome.timed_out:
+            return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"
+        return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s"
+    if outcome.current_fate == "cpu_limit":
+        return "CPU time limit reached: the process used more CPU time than the exercise allows"
+    return f"crashed: {outcome.corrupt or outcome.exit_reason}"

@@ -1,0 +1,150 @@
+"""Warm fork servers of our own: one for judges, one per kind of candidate's process.
+
+multiprocessing keeps a single fork server per process, preloaded once; the judge
+and the candidate need different preloads (the candidate's must hold neither the
+suite nor a library a from-scratch exercise forbids), so each gets its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
+import multiprocessing.spawn
+import os
+import site
+import threading
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.catalogue import Exercise
+
+CHILD_NAME = "mlgrade-child"
+_LAUNCH_LOCK = threading.Lock()
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+_SERVERS: dict[str, multiprocessing.forkserver.ForkServer] = {}
+
+
+class _ServedProcess(multiprocessing.context.ForkServerProcess):
+    """A Process started by one of our fork servers (named by `server_key`)."""
+
+    server_key = ""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _ServedPopen(process_obj)
+
+
+def _served_popen_class() -> type:
+    import multiprocessing.popen_forkserver as popen
+
+    class ServedPopen(popen.Popen):
+        def _launch(self, process_obj: Any) -> None:
+            server = _SERVERS[process_obj.server_key]
+            redirect = types.SimpleNamespace(
+                connect_to_new_process=server.connect_to_new_process,
+                read_signed=multiprocessing.forkserver.read_signed,
+            )
+            # popen_forkserver reaches the fork server through its module global.
+            with _LAUNCH_LOCK:
+                saved = popen.forkserver
+                popen.forkserver = redirect  # type: ignore[assignment]
+                try:
+                    super()._launch(process_obj)
+                finally:
+                    popen.forkserver = saved
+
+    return ServedPopen
+
+
+_ServedPopen: Any = (
+    _served_popen_class() if "forkserver" in multiprocessing.get_all_start_methods() else None
+)
+
+
+class ForkServerContext:
+    """A fork server of our own, and Processes started from it.
+
+    multiprocessing keeps one fork server per process; the judge and the candidate
+    need one each, preloaded with different modules (the candidate's must not hold
+    the suite, nor a library a from-scratch exercise forbids).
+    """
+
+    def __init__(self, key: str, preload: list[str]) -> None:
+        self.key = key
+        self.server = multiprocessing.forkserver.ForkServer()
+        self.server.set_forkserver_preload(preload)
+        _SERVERS[key] = self.server
+
+    def Process(self, **kwargs: Any) -> _ServedProcess:  # noqa: N802 - mirrors multiprocessing
+        process = _ServedProcess(**kwargs)
+        process.server_key = self.key
+        return process
+
+    def set_preload(self, preload: list[str]) -> None:
+        self.server.set_forkserver_preload(preload)
+
+
+def _preparation_without_main(name: str) -> dict[str, Any]:
+    """multiprocessing re-imports the parent's __main__ in every child; ours need only
+    grader.child, and a main script without a __name__ guard (or stdin) would break."""
+    data = _preparation_data(name)
+    if name == CHILD_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _preparation_without_main
+
+
+def own_code_path() -> dict[str, str]:
+    """PYTHONPATH that makes the fork server import this very copy of mlgrade.
+
+    The server is a new interpreter that imports grader.child by name, and Python 3.11
+    ignores the parent's import path there: run from a source folder, the children
+    would otherwise run whichever mlgrade is installed, perhaps another version.
+    """
+    root = Path(__file__).resolve().parent.parent
+    installed = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    if root in installed:
+        return {}
+    current = os.environ.get("PYTHONPATH", "")
+    if current.split(os.pathsep)[0] == str(root):
+        return {}
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(root), current) if p)}
+
+
+def has_forkserver() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+# Libraries a candidate may import that the candidate's fork server loads in advance
+# when a suite imports them too (a suite's imports are a good guess of an answer's).
+CANDIDATE_LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "joblib", "pandas"})
+
+
+def candidate_preload(forbidden_imports: tuple[str, ...], imports: tuple[str, ...]) -> list[str]:
+    """What the candidate's fork server loads: allowed libraries the suite uses too."""
+    forbidden = set(forbidden_imports)
+    wanted = [
+        name
+        for name in imports
+        if name.partition(".")[0] in CANDIDATE_LIBRARIES and name.partition(".")[0] not in forbidden
+    ]
+    return ["grader.candidate.process", *wanted]
+
+
+def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:
+    """The trusted modules the suites import, without any exercise's own module."""
+    own = {ex.module for ex in exercises if ex.module}
+    found: dict[str, None] = {}
+    for exercise in exercises:
+        for name in exercise.suite_imports(suite):
+            if name.partition(".")[0] not in own and name != "__future__":
+                found[name] = None
+    return tuple(found)

@@ -1,0 +1,115 @@
+"""What a peer may ask of this side's objects: the operations, and who may do what.
+
+The candidate's side lets the judge do anything with the candidate's objects; the
+judge's side (grader.judge.link.JudgePolicy) lets the candidate do very little.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+from grader.proxies import Proxy, calling_back
+
+REPR_LIMIT = 2000
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + " …"
+
+
+def _reversed(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    return lambda a, b: op(b, a)
+
+
+# What a peer may ask of an object: executed by the side that owns the object.
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "repr": lambda o: _capped(repr(o)),
+    "str": lambda o: _capped(str(o)),
+    "len": len,
+    "iter": iter,
+    "next": next,
+    "bool": bool,
+    "hash": hash,
+    "getitem": operator.getitem,
+    "setitem": operator.setitem,
+    "delitem": operator.delitem,
+    "contains": operator.contains,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+    "floordiv": operator.floordiv,
+    "mod": operator.mod,
+    "pow": operator.pow,
+    "matmul": operator.matmul,
+    "radd": _reversed(operator.add),
+    "rsub": _reversed(operator.sub),
+    "rmul": _reversed(operator.mul),
+    "rtruediv": _reversed(operator.truediv),
+    "neg": operator.neg,
+    "pos": operator.pos,
+    "abs": abs,
+    "float": float,
+    "int": int,
+    "index": operator.index,
+    "dir": lambda o: sorted(dir(o)),
+    "isinstance": isinstance,
+    "issubclass": issubclass,
+    "enter": lambda o: o.__enter__(),
+    "exit": lambda o, *args: o.__exit__(*args),
+    "typename": lambda o: type(o).__qualname__,
+}
+
+
+class Policy:
+    """What the peer may do with this side's objects: everything (the candidate's side)."""
+
+    def check_export(self, value: Any) -> None:
+        """Raise TypeError for an object that must not cross."""
+
+    def getattr(self, obj: Any, name: str) -> Any:
+        return getattr(obj, name)
+
+    def setattr(self, obj: Any, name: str, value: Any) -> None:
+        setattr(obj, name, value)
+
+    def delattr(self, obj: Any, name: str) -> None:
+        delattr(obj, name)
+
+    def operation(self, name: str) -> Callable[..., Any]:
+        found = OPERATIONS.get(name)
+        if found is None:
+            raise TypeError(f"unsupported operation {name[:40]!r}")
+        return found
+
+    def subclass(self, name: str, bases: list[Any], namespace: dict[str, Any]) -> type:
+        """A subclass the peer declared of classes of ours; its functions call back."""
+        body: dict[str, Any] = {}
+        for key, value in namespace.items():
+            if isinstance(value, Proxy) and value._mlgrade_ref.kind == "callable":
+                body[key] = calling_back(value)
+            else:
+                body[key] = value
+        real_bases = tuple(b for b in bases if isinstance(b, type))
+        if not real_bases or len(real_bases) != len(bases):
+            raise TypeError("a subclass needs classes of this process as its bases")
+        return type(real_bases[0])(str(name), real_bases, body)
+
+    def define(self, source: str, names: list[str]) -> dict[str, Any]:
+        """Run a test's helper code in this process, as a module of its own (so that
+        pickle finds its classes by name); the names it defines."""
+        self._helpers = getattr(self, "_helpers", 0) + 1
+        module = types.ModuleType(f"mlgrade_test_helpers_{self._helpers}")
+        sys.modules[module.__name__] = module
+        exec(compile(str(source), f"<test helper {self._helpers}>", "exec"), module.__dict__)  # noqa: S102
+        return {name: module.__dict__[name] for name in names}
