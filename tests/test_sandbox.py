@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from grader.catalogue import Kit, Limits
+from grader.forkservers import suite_imports
 from grader.grading import grade
 from grader.results import ExerciseStatus, TestStatus, to_json
-from grader.forkservers import suite_imports
 from grader.workspace import load_submission
 from tests.conftest import FIXTURES
 
