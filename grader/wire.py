@@ -11,6 +11,7 @@ import builtins
 import collections.abc
 import datetime
 import json
+import mmap
 import pathlib
 import re
 import struct
@@ -260,17 +261,9 @@ class Codec:
         ]
 
     def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
-        if isinstance(value, np.memmap) and value.filename and value.base is not None:
-            # The file lives in the shared run folder: the peer maps it too.
-            offset = getattr(value, "offset", 0)
-            return [
-                "MM",
-                str(value.filename),
-                value.dtype.str,
-                list(value.shape),
-                offset,
-                value.mode,
-            ]
+        mapped = self._memmap_of(value)
+        if mapped is not None:
+            return mapped
         if value.dtype.kind == "O":
             flat = [
                 self.encode(item, buffers, depth + 1) for item in value.ravel(order="C").tolist()
@@ -280,6 +273,25 @@ class Codec:
             return self._encode_ref(value)
         buffers.append(np.ascontiguousarray(value).data.cast("B") if value.size else b"")
         return ["A", value.dtype.str, list(value.shape), len(buffers) - 1]
+
+    def _memmap_of(self, value: np.ndarray) -> Any:
+        """A memmap the judge hands over, as its file (in the shared run folder) and the
+        place of the view in it: the candidate maps the same bytes. Only the judge sends
+        memmaps so; the candidate's arrays, memmaps or not, cross by value."""
+        if self.side != "j" or not isinstance(value, np.memmap) or not value.filename:
+            return None
+        if not value.flags.c_contiguous:
+            return None
+        mapping = value
+        while isinstance(mapping.base, np.memmap):
+            mapping = mapping.base
+        if not isinstance(mapping.base, mmap.mmap):
+            return None
+        start = np.frombuffer(mapping.base, dtype=np.uint8).ctypes.data
+        where = value.ctypes.data - start
+        # mmap maps from a page boundary: add back where the file offset fell in it.
+        offset = mapping.offset - mapping.offset % mmap.ALLOCATIONGRANULARITY + where
+        return ["MM", str(value.filename), value.dtype.str, list(value.shape), offset]
 
     def _encode_exception(self, exc: BaseException, buffers: list[Any], depth: int) -> Any:
         back = self.endpoint.foreign_origin(exc)
@@ -324,7 +336,15 @@ class Codec:
             return self._decode(tree, buffers, depth)
         except WireError:
             raise
-        except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError) as exc:
+        except (
+            TypeError,
+            ValueError,
+            IndexError,
+            KeyError,
+            OverflowError,
+            RecursionError,
+            OSError,
+        ) as exc:
             raise WireError(f"malformed value: {type(exc).__name__}: {exc}") from None
 
     def _decode(self, tree: Any, buffers: list[memoryview], depth: int) -> Any:
@@ -376,11 +396,14 @@ class Codec:
             array[:] = flat if flat else []
             return array.reshape(shape)
         if tag == "MM":
-            filename, dtype, shape, offset, mode = rest
+            if self.side != "c":
+                # Never a file the candidate names: its arrays come by value.
+                raise WireError("a memory-mapped file from the candidate's process")
+            filename, dtype, shape, offset = rest
             return np.memmap(
                 _text_of(filename),
                 dtype=_dtype(dtype),
-                mode="r" if mode == "r" else "r+",
+                mode="r",
                 shape=tuple(int(n) for n in shape),
                 offset=int(offset),
             )

@@ -182,3 +182,24 @@ def test_deep_nesting_is_refused_rather_than_overflowing_the_stack():
         value = [value]
     with pytest.raises(ValueError):
         Codec("c", _Tables("c")).encode(value, [])
+
+
+def test_a_memmap_view_of_the_judge_maps_the_same_bytes_in_the_candidate(tmp_path):
+    data = np.memmap(tmp_path / "x.dat", dtype=np.float64, mode="w+", shape=(6, 2), offset=16)
+    data[:] = np.arange(12).reshape(6, 2)
+    data.flush()
+    for view in (data, data[2:4], data[5:], data[:, 1]):
+        back = round_trip(view, sender="j", receiver="c")
+        assert back.tolist() == view.tolist()
+    assert type(round_trip(data[2:4], sender="j", receiver="c")) is np.memmap
+    # A strided view cannot be one mapping: it crosses by value.
+    assert type(round_trip(data[:, 1], sender="j", receiver="c")) is np.ndarray
+
+
+def test_the_judge_never_maps_a_file_the_candidate_names(tmp_path):
+    data = np.memmap(tmp_path / "x.dat", dtype=np.uint8, mode="w+", shape=(4,))
+    assert type(round_trip(data, sender="c", receiver="j")) is np.ndarray  # by value
+    with pytest.raises(WireError):
+        Codec("j", _Tables("j")).decode(["MM", str(tmp_path / "x.dat"), "|u1", [4], 0], [])
+    with pytest.raises(WireError):  # a file the candidate's side cannot open
+        Codec("c", _Tables("c")).decode(["MM", str(tmp_path / "none"), "|u1", [4], 0], [])
