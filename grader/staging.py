@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.candidate import syscalls
 from grader.catalogue import Exercise
 from grader.confinement import EXTRA_TASKS
 from grader.job import CandidateJob, JudgeJob, new_token
 
+RUN_FOLDER_MB = 256  # what a candidate's run folder may hold (the tests' files included)
+MS_NOSUID, MS_NODEV = 2, 4
+MNT_DETACH = 2
 CANDIDATE_UID = 65534  # "nobody": the candidate's process runs as it when we are root
 
 
@@ -47,7 +52,9 @@ class Staging:
         # The candidate's folder: its copy of the artifact, and the tests' temporary
         # folders. Owned by the candidate's user, which may write nowhere else.
         self.shared_dir = self.run_dir / "candidate"
-        (self.shared_dir / "submission").mkdir(parents=True)
+        self.shared_dir.mkdir()
+        self.on_tmpfs = mount_run_folder(self.shared_dir, RUN_FOLDER_MB)
+        (self.shared_dir / "submission").mkdir()
         shutil.copyfile(self.artifact, self.shared_dir / "submission" / self.exercise.artifact)
         self.candidate_uid = CANDIDATE_UID if os.geteuid() == 0 else None
         os.chmod(self.run_dir, 0o711)
@@ -115,9 +122,22 @@ class Staging:
             return ""
 
     def __exit__(self, *exc: Any) -> None:
+        if self.on_tmpfs:
+            # Lazily: a process of the candidate still winding down cannot keep it busy.
+            syscalls.umount2(str(self.shared_dir), MNT_DETACH)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         if not self.keep_suite:
             shutil.rmtree(self.suite_dir, ignore_errors=True)
+
+
+def mount_run_folder(folder: Path, size_mb: int) -> bool:
+    """Make the candidate's run folder a tmpfs of its own, so that what it writes is
+    capped in size (and charged to its memory cgroup); False where we may not mount."""
+    if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return False
+    return syscalls.mount(
+        "mlgrade-run", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=0755"
+    )
 
 
 def hidden_library_paths(names: tuple[str, ...]) -> tuple[Path, ...]:

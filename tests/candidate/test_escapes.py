@@ -186,3 +186,11 @@ def test_strict_isolation_refuses_in_one_line_where_a_protection_is_missing(tmp_
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--isolation strict" in lines[0] and "cgroup" in lines[0]
     assert not (tmp_path / "result.json").exists()
+
+
+@strict
+def test_the_run_folder_is_a_size_limited_tmpfs():
+    _, exercise = _grade("filler")
+    message = _tests(exercise)["test_add_small"].message
+    written = int(message.partition("stopped at ")[2].partition(" MB")[0])
+    assert "ENOSPC" in message and written <= 256, message
