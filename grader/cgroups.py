@@ -269,6 +269,14 @@ def _signal_all(pids: list[int], sig: signal.Signals) -> None:
             os.kill(pid, sig)
 
 
+def _owner_alive(name: str) -> bool:
+    """Whether the grading process that made a cage (its pid is in the name) still runs:
+    its cage may be empty only because its candidate has not joined it yet."""
+    parts = name.split("-")
+    pid = next((int(p) for p in parts[1:2] if p.isdigit()), None)
+    return pid is not None and Path(f"/proc/{pid}").exists()
+
+
 def sweep() -> None:
     """Remove the empty cages (and mlgrade folders) that earlier runs left behind."""
     version = hierarchy()
@@ -278,7 +286,7 @@ def sweep() -> None:
         if not base.is_dir():
             continue
         for leftover in base.iterdir():
-            if leftover.is_dir() and not _members(leftover):
+            if leftover.is_dir() and not _members(leftover) and not _owner_alive(leftover.name):
                 with contextlib.suppress(OSError):
                     leftover.rmdir()
         with contextlib.suppress(OSError):

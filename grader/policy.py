@@ -68,6 +68,7 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "enter": lambda o: o.__enter__(),
     "exit": lambda o, *args: o.__exit__(*args),
     "typename": lambda o: type(o).__qualname__,
+    "get": lambda o, instance, owner: o.__get__(instance, owner),
 }
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 def _has_no_children(pid: int) -> bool:
     """True only when the kernel lists no child of any of the process's threads."""
-    listings = list(Path(f"/proc/{pid}/task").glob("*/children"))
     try:
+        listings = list(Path(f"/proc/{pid}/task").glob("*/children"))
         return bool(listings) and not any(p.read_text().strip() for p in listings)
-    except OSError:
+    except OSError:  # gone meanwhile, or /proc unreadable: scan the whole table
         return False
 
 

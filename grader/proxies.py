@@ -274,7 +274,30 @@ def _remote_init(self: Proxy, *args: Any, **kwargs: Any) -> None:
             return
 
 
-def make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: list[type]) -> type:
+class _ForwardedDoc:
+    """`__doc__` of a mirrored class and of its instances, read from the other process."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return owner._mlgrade_class_endpoint.request("getattr", owner, "__doc__")
+        return instance._mlgrade_endpoint.request("getattr", instance, "__doc__")
+
+
+def _remote_get(self: Proxy, instance: Any, owner: Any = None) -> Any:
+    """A candidate's object that is a descriptor binds as it would there."""
+    if instance is None:
+        return self
+    return self._mlgrade_endpoint.request("op", "get", self, instance, owner)
+
+
+def make_mirror(
+    endpoint: Endpoint,
+    ref: Ref,
+    name: str,
+    module: str,
+    bases: list[type],
+    features: tuple[str, ...] = (),
+) -> type:
     namespace: dict[str, Any] = {
         "_mlgrade_class_ref": ref,
         "_mlgrade_class_endpoint": endpoint,
@@ -310,6 +333,11 @@ def make_mirror(endpoint: Endpoint, ref: Ref, name: str, module: str, bases: lis
     proxies = tuple(b for b in bases if isinstance(b, RemoteMeta)) or (Proxy,)
     namespace["__slots__"] = ()
     namespace["__init__"] = _remote_init
+    # An instance's own docstring (functools.update_wrapper sets one), the class's for
+    # the class: both asked of the other process.
+    namespace["__doc__"] = _ForwardedDoc()
+    if "__get__" in features:
+        namespace["__get__"] = _remote_get
     if endpoint.side == "j":
         library = _library_class(module, ref.label)
         if library is not None:

@@ -118,12 +118,18 @@ class Endpoint:
         return found
 
     def mirror(
-        self, ref: Ref, name: str, module: str, bases: list[type], protocols: list[type]
+        self,
+        ref: Ref,
+        name: str,
+        module: str,
+        bases: list[type],
+        protocols: list[type],
+        features: tuple[str, ...] = (),
     ) -> type:
         """The local class standing for a peer's class (made once per class)."""
         found = self._mirrors.get(ref.id)
         if found is None:
-            found = make_mirror(self, ref, name, module, bases)
+            found = make_mirror(self, ref, name, module, bases, features)
             for protocol in protocols:
                 if not issubclass(found, BaseException):
                     protocol.register(found)

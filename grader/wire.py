@@ -248,6 +248,8 @@ class Codec:
         if NUMPY_TYPES.get(cls.__name__) is cls:
             return ["NT", cls.__name__]
         ref = self.endpoint.export(cls)
+        if ref.side != self.side:  # a mirror going home: the peer knows its own class
+            return ["K", ref.side, ref.id, "", "", "", [], []]
         bases = [self.encode_class(b) for b in cls.__bases__ if b is not object]
         return [
             "K",
@@ -257,7 +259,8 @@ class Codec:
             _text(str(getattr(cls, "__qualname__", "type")))[:200],
             _text(str(getattr(cls, "__module__", "") or ""))[:200],
             bases,
-            [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)],
+            [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)]
+            + (["__get__"] if hasattr(cls, "__get__") else []),
         ]
 
     def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
@@ -302,12 +305,13 @@ class Codec:
         except (TypeError, ValueError):
             args = ["L", _text(str(exc))]
         message = getattr(exc, "remote_message", None) or _safe_str(exc)
-        cause = exc.__cause__ or exc.__context__
-        chained = (
-            self._encode_exception(cause, buffers, depth + 1)
-            if cause is not None and depth < 4 and cause is not exc
+        chained = [
+            self._encode_exception(linked, buffers, depth + 1)
+            if linked is not None and depth < 4 and linked is not exc
             else None
-        )
+            for linked in (exc.__cause__, exc.__context__)
+        ]
+        chained.append(bool(exc.__suppress_context__))
         frames = getattr(exc, "remote_traceback", "") or exception_frames(exc, self.source_file)
         ref = self.endpoint.export(exc)
         return [
@@ -449,6 +453,8 @@ class Codec:
                 _text_of(module)[:200],
                 [b for b in decoded if isinstance(b, type)],
                 [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
+                # The candidate's descriptors bind in the judge's classes (not the other way).
+                ("__get__",) if self.side == "j" and "__get__" in protocols else (),
             )
         if tag == "TD":
             return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
@@ -495,8 +501,14 @@ class Codec:
         else:
             exc = _instance(cls, args, _text_of(message))
         exc.remote_traceback = _text_of(frames)  # type: ignore[attr-defined]
-        if chained is not None:
-            exc.__cause__ = self._decode(chained, buffers, depth + 1)
+        if not (isinstance(chained, list) and len(chained) == 3):
+            raise WireError("malformed exception chain")
+        cause, context, suppress = chained
+        if cause is not None:
+            exc.__cause__ = self._decode(cause, buffers, depth + 1)
+        if context is not None:
+            exc.__context__ = self._decode(context, buffers, depth + 1)
+        exc.__suppress_context__ = bool(suppress)
         if isinstance(ident, int):
             self.endpoint.remember_origin(
                 exc, Ref("c" if self.side == "j" else "j", ident, "exception", name)

@@ -97,6 +97,30 @@ def poke(obj, name, value):
 def leave():
     import os
     os._exit(3)
+
+
+class Binding:
+    def __init__(self, function):
+        self.function = function
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args):
+        return self.function(*args)
+
+    def __get__(self, instance, owner=None):
+        import types
+        return self if instance is None else types.MethodType(self, instance)
+
+
+def chained(how):
+    try:
+        raise KeyError("inner")
+    except KeyError as exc:
+        if how == "from":
+            raise RuntimeError("outer") from exc
+        if how == "none":
+            raise RuntimeError("outer") from None
+        raise RuntimeError("outer")
 """
 
 
@@ -258,3 +282,27 @@ def test_a_reference_the_judge_never_handed_out_is_refused(sub):
     endpoint = sub._remote()._mlgrade_endpoint
     with pytest.raises(WireError):
         endpoint.resolve(10**6)
+
+
+def test_a_candidate_descriptor_binds_and_keeps_the_docstring_it_copied(sub):
+    def predict_one(self, x):
+        """Predict something."""
+        return x + 1
+
+    class Model:
+        predict = sub.Binding(predict_one)
+
+    assert Model().predict(1) == 2
+    assert Model.predict.__doc__ == "Predict something."
+
+
+def test_exception_chains_keep_cause_context_and_suppression(sub):
+    with pytest.raises(RuntimeError) as caught:
+        sub.chained("from")
+    assert isinstance(caught.value.__cause__, KeyError)
+    with pytest.raises(RuntimeError) as caught:
+        sub.chained("none")
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    with pytest.raises(RuntimeError) as caught:
+        sub.chained("implicit")
+    assert caught.value.__cause__ is None and isinstance(caught.value.__context__, KeyError)

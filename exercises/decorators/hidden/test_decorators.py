@@ -9,8 +9,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.judge.suite_tools import define
+
 SLEEP = 0.05  # a call that sleeps this long must report at least MIN_ELAPSED
 MIN_ELAPSED = 0.04
+
+# Helpers that live next to the candidate's code. A wrapper object of the candidate's
+# own class (functools.update_wrapper on an instance, binding through __get__) must be
+# read and bound where it lives: its docstring is read there, and the class whose
+# methods the decorators wrap is made there.
+_CANDIDATE_SIDE = """
+def doc_of(obj):
+    return obj.__doc__
+
+
+def model_class(timer, log):
+    class Model:
+        def __init__(self, bias):
+            self.bias = bias
+
+        @timer(logger=log)
+        def predict(self, x):
+            return x + self.bias
+
+        @timer
+        def fit(self, x):
+            self.bias = x
+            return self
+
+    return Model
+"""
+doc_of, model_class = define(_CANDIDATE_SIDE, "doc_of", "model_class")
 
 
 class _ListHandler(logging.Handler):
@@ -94,9 +123,11 @@ def test_timer_last_elapsed_is_per_call():
     )
     maybe_slow(0)
     second = maybe_slow.last_elapsed
-    assert isinstance(second, float) and 0 <= second < 0.1, (
-        f"expected the duration of the latest (instant) call, below 0.1 s, "
-        f"got {second!r} (the previous call took {first!r})"
+    # Relative to the first call: the unit is test_timer_bare_measures_duration's
+    # business, and an instant call costs a round trip between the two processes.
+    assert isinstance(second, float) and 0 <= second < first / 10, (
+        f"expected the duration of the latest (instant) call, below a tenth of the "
+        f"previous 0.15 s call's {first!r}, got {second!r}"
     )
 
 
@@ -228,9 +259,8 @@ def test_timer_preserves_metadata():
         assert timed.__qualname__ == original.__qualname__, (
             f"{label}: expected __qualname__ {original.__qualname__!r}, got {timed.__qualname__!r}"
         )
-        assert timed.__doc__ == "Original docstring.", (
-            f"{label}: __doc__ lost, got {timed.__doc__!r}"
-        )
+        doc = doc_of(timed)
+        assert doc == "Original docstring.", f"{label}: __doc__ lost, got {doc!r}"
         assert getattr(timed, "__wrapped__", None) is original, (
             f"{label}: expected __wrapped__ to be the original function"
         )
@@ -241,19 +271,7 @@ def test_timer_on_methods(capture):
     """@timer works on methods: self is passed and the message names Class.method."""
     log, records = capture(_unique("method"))
 
-    class Model:
-        def __init__(self, bias):
-            self.bias = bias
-
-        @sub.timer(logger=log)
-        def predict(self, x):
-            return x + self.bias
-
-        @sub.timer
-        def fit(self, x):
-            self.bias = x
-            return self
-
+    Model = model_class(sub.timer, log)  # the class statement runs in the candidate's process
     model = Model(5)
     assert model.predict(1) == 6, "expected predict(1) == 6 with bias 5"
     assert len(records) == 1 and "Model.predict" in records[0].getMessage(), (
@@ -548,7 +566,8 @@ def test_memoize_metadata_and_counter_types():
 
     cached = sub.memoize(original)
     assert cached.__name__ == "original", f"expected __name__ 'original', got {cached.__name__!r}"
-    assert cached.__doc__ == "Doc.", f"expected __doc__ 'Doc.', got {cached.__doc__!r}"
+    doc = doc_of(cached)
+    assert doc == "Doc.", f"expected __doc__ 'Doc.', got {doc!r}"
     assert getattr(cached, "__wrapped__", None) is original, (
         "expected __wrapped__ to be the original"
     )
@@ -714,6 +733,7 @@ def test_retry_preserves_metadata():
 
     wrapped = sub.retry(times=2)(fetch)
     assert wrapped.__name__ == "fetch", f"expected __name__ 'fetch', got {wrapped.__name__!r}"
-    assert wrapped.__doc__ == "Fetch something.", f"expected the docstring, got {wrapped.__doc__!r}"
+    doc = doc_of(wrapped)
+    assert doc == "Fetch something.", f"expected the docstring, got {doc!r}"
     assert getattr(wrapped, "__wrapped__", None) is fetch, "expected __wrapped__ to be the original"
     assert wrapped() == 1, "expected the return value to pass through"

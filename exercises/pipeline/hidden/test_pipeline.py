@@ -14,7 +14,50 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from grader.judge.suite_tools import define
+
 LOGGER = "pipeline"
+
+# The candidate's code runs in a process of its own: the spy on the estimators' fit is
+# installed there (its records reach caplog with the candidate's own, in order), and an
+# exception's explicit cause (`raise ... from exc`, not the implicit context) is read
+# there, on the exception the candidate raised.
+_CANDIDATE_SIDE = """
+import logging
+
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+_saved = []
+
+
+def install_fit_spy():
+    for cls in (LogisticRegression, RandomForestClassifier):
+        original = cls.fit
+
+        def spying_fit(self, *args, _original=original, **kwargs):
+            logging.getLogger("hidden.fit_spy").warning("FIT CALLED")
+            return _original(self, *args, **kwargs)
+
+        _saved.append((cls, cls.__dict__.get("fit")))
+        cls.fit = spying_fit
+
+
+def remove_fit_spy():
+    while _saved:
+        cls, own = _saved.pop()
+        if own is None:
+            del cls.fit
+        else:
+            cls.fit = own
+
+
+def cause_of(exc):
+    return exc.__cause__
+"""
+install_fit_spy, remove_fit_spy, cause_of = define(
+    _CANDIDATE_SIDE, "install_fit_spy", "remove_fit_spy", "cause_of"
+)
 
 
 def make_data(n, n_features=3, seed=0):
@@ -40,6 +83,17 @@ def assert_fitted(model):
 
 
 # --------------------------------------------------------------------------- train_model
+
+
+@pytest.fixture
+def fit_spy():
+    """Each call of an estimator's fit in the candidate's process logs a WARNING on
+    "hidden.fit_spy"."""
+    install_fit_spy()
+    try:
+        yield
+    finally:
+        remove_fit_spy()
 
 
 @pytest.mark.points(3)
@@ -181,8 +235,9 @@ def test_fit_failure_wrapped_in_model_training_error():
     assert not isinstance(info.value, sub.InsufficientDataError), (
         "expected a plain ModelTrainingError, got InsufficientDataError"
     )
-    assert isinstance(info.value.__cause__, ValueError), (
-        f"expected __cause__ to be scikit-learn's ValueError, got {info.value.__cause__!r}"
+    cause = cause_of(info.value)
+    assert isinstance(cause, ValueError), (
+        f"expected __cause__ to be scikit-learn's ValueError, got {cause!r}"
     )
 
 
@@ -198,15 +253,8 @@ def test_fit_failure_logged_at_error(caplog):
 
 
 @pytest.mark.points(2)
-def test_logs_start_before_fit_and_end_after_fit(caplog, monkeypatch):
+def test_logs_start_before_fit_and_end_after_fit(caplog, fit_spy):
     """An INFO record is logged before fit starts and another after fit returns."""
-    original_fit = LogisticRegression.fit
-
-    def spying_fit(self, *args, **kwargs):
-        logging.getLogger("hidden.fit_spy").warning("FIT CALLED")
-        return original_fit(self, *args, **kwargs)
-
-    monkeypatch.setattr(LogisticRegression, "fit", spying_fit)
     caplog.set_level(logging.DEBUG)
     X, y = make_data(30)
     sub.train_model(X, y, "logistic_regression", min_samples=10)
@@ -225,15 +273,8 @@ def test_logs_start_before_fit_and_end_after_fit(caplog, monkeypatch):
 
 
 @pytest.mark.points(1)
-def test_start_log_mentions_type_and_size(caplog, monkeypatch):
+def test_start_log_mentions_type_and_size(caplog, fit_spy):
     """An INFO record logged before fit names the model type and the number of rows."""
-    original_fit = LogisticRegression.fit
-
-    def spying_fit(self, *args, **kwargs):
-        logging.getLogger("hidden.fit_spy").warning("FIT CALLED")
-        return original_fit(self, *args, **kwargs)
-
-    monkeypatch.setattr(LogisticRegression, "fit", spying_fit)
     caplog.set_level(logging.DEBUG)
     X, y = make_data(37)
     sub.train_model(X, y, "logistic_regression", min_samples=10)
