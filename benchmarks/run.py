@@ -204,9 +204,14 @@ STARTUP = {
     "`python -c pass`": "pass",
     "`import grader.cli` (the command line)": "import grader.cli",
     "`import grader.sandbox` (every grading command loads it)": "import grader.sandbox",
-    "`import grader.child` (the forkserver preloads it)": "import grader.child",
+    "`import grader.judge.process` (the judges' fork server preloads it)": (
+        "import grader.judge.process"
+    ),
     "... and scikit-learn, as most suites need (preloaded too)": (
-        "import grader.child, sklearn.metrics, sklearn.linear_model"
+        "import grader.judge.process, sklearn.metrics, sklearn.linear_model"
+    ),
+    "`import grader.candidate.process` (the candidates' fork server)": (
+        "import grader.candidate.process"
     ),
 }
 
