@@ -1,7 +1,7 @@
-"""The parent's side of the results channel: check each message a child sends.
+"""The parent's side of the results channel: check each message a judge sends.
 
 Messages are JSON, never pickles; anything malformed, out of sequence or without the
-run's token means the child's results can no longer be trusted.
+run's token means the judge's results can no longer be trusted.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class TestRecord:
 
 @dataclass
 class ChildOutcome:
-    """Everything one child reported, and how it ended."""
+    """Everything one judge reported, and how it ended."""
 
     records: dict[str, TestRecord] = field(default_factory=dict)
     collected: list[CollectedTest] = field(default_factory=list)

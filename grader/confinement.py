@@ -18,7 +18,7 @@ EXTRA_TASKS = 128  # processes and threads a submission may add (a fork bomb may
 
 
 def isolate_network() -> str:
-    """Cut the child off the network; returns the method used."""
+    """Cut this process (a judge) off the network; returns the method used."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.unshare(CLONE_NEWNET) == 0:
@@ -37,7 +37,7 @@ def isolate_network() -> str:
 
 
 def apply_limits(*, memory_mb: int, cpu_seconds: int) -> None:
-    """Resource limits that stop a runaway submission inside the child."""
+    """Resource limits that stop a runaway submission inside its process."""
     vm_size = 0
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -73,7 +73,7 @@ def _system_tasks() -> int:
     """Threads on the system now: an upper bound of what RLIMIT_NPROC counts for us.
 
     The kernel's own count (/proc/loadavg) costs one read; listing every task in /proc
-    costs milliseconds on a busy machine, in every child.
+    costs milliseconds on a busy machine, in every candidate's process.
     """
     try:
         return int(Path("/proc/loadavg").read_text().split()[3].partition("/")[2])

@@ -91,7 +91,7 @@ class ForkServerContext:
 
 def _preparation_without_main(name: str) -> dict[str, Any]:
     """multiprocessing re-imports the parent's __main__ in every child; ours need only
-    grader.child, and a main script without a __name__ guard (or stdin) would break."""
+    grader.judge.process or grader.candidate.process, and a main script without a __name__ guard (or stdin) would break."""
     data = _preparation_data(name)
     if name == CHILD_NAME:
         data.pop("init_main_from_path", None)
@@ -105,7 +105,7 @@ multiprocessing.spawn.get_preparation_data = _preparation_without_main
 def own_code_path() -> dict[str, str]:
     """PYTHONPATH that makes the fork server import this very copy of mlgrade.
 
-    The server is a new interpreter that imports grader.child by name, and Python 3.11
+    The server is a new interpreter that imports our modules by name, and Python 3.11
     ignores the parent's import path there: run from a source folder, the children
     would otherwise run whichever mlgrade is installed, perhaps another version.
     """

@@ -126,7 +126,7 @@ def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestRes
 def grade_exercise(
     exercise: Exercise, submission: Submission, suite: str, sandbox: Sandbox
 ) -> tuple[ExerciseResult, Isolation]:
-    """Grade one exercise; also returns how its child was confined."""
+    """Grade one exercise; also returns how its candidate's process was confined."""
     expected = sandbox.collect(exercise, suite)
     artifact = submission.files.get(exercise.id)
     if artifact is None:

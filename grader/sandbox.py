@@ -84,10 +84,10 @@ PEER_GONE_AT_IMPORT_EXIT = 76
 
 
 class Sandbox:
-    """Starts grading children and turns what they report into `SuiteRun`s."""
+    """Starts judges and candidates' processes and turns what judges report into `SuiteRun`s."""
 
     def __init__(self, *, warm_engine: bool = True) -> None:
-        """`warm_engine=False` suits a process that will fork only a child or two."""
+        """`warm_engine=False` suits a process that will fork only a judge or two."""
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
         # Hypothesis' files while the fork servers warm up (each judge then gets its own
@@ -110,7 +110,7 @@ class Sandbox:
         self._imports: dict[tuple[str, str], tuple[str, ...]] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
-        self._started = False  # once a child ran, the warm server's imports are set
+        self._started = False  # once a judge ran, its fork server's imports are set
         self.preload(())
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -111,15 +112,19 @@ class Staging:
         )
 
     def output_tail(self, limit: int = 2000) -> str:
-        """The end of what the child printed outside pytest's capture."""
-        log = self.run_dir / "output.log"
+        """The end of what the candidate's process printed (its stdout and stderr)."""
+        # The candidate may have swapped its log for a link or a pipe: never follow one.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            size = log.stat().st_size
-            with log.open("rb") as handle:
-                handle.seek(max(0, size - limit))
-                return handle.read().decode("utf-8", "replace")
+            descriptor = os.open(self.shared_dir / "output.log", flags)
         except OSError:
             return ""
+        with os.fdopen(descriptor, "rb") as handle:
+            found = os.fstat(descriptor)
+            if not stat.S_ISREG(found.st_mode):
+                return ""
+            handle.seek(max(0, found.st_size - limit))
+            return handle.read(limit).decode("utf-8", "replace")
 
     def __exit__(self, *exc: Any) -> None:
         if self.on_tmpfs:

@@ -1,4 +1,4 @@
-"""Hypothesis in the grading child: settings that make grades repeatable, and the
+"""Hypothesis in the judge's process: settings that make grades repeatable, and the
 lazy set-up a warm fork server does once instead of in every child."""
 
 from __future__ import annotations

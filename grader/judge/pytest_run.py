@@ -1,4 +1,4 @@
-"""pytest in the grading child: its command line, and a plugin manager the fork server
+"""pytest in the judge's process: its command line, and a plugin manager the fork server
 prepares once so that each child starts at parsing its own arguments."""
 
 from __future__ import annotations
