@@ -123,20 +123,34 @@ def has_forkserver() -> bool:
     return "forkserver" in multiprocessing.get_all_start_methods()
 
 
-# Libraries a candidate may import that the candidate's fork server loads in advance
-# when a suite imports them too (a suite's imports are a good guess of an answer's).
-CANDIDATE_LIBRARIES = frozenset({"numpy", "scipy", "sklearn", "joblib", "pandas"})
+# What the candidates' fork server loads in advance: the libraries answers import,
+# one server for every exercise that forbids none of them (a from-scratch exercise
+# gets a server without the library it forbids).
+CANDIDATE_PRELOAD = (
+    "numpy",
+    "scipy",
+    "scipy.stats",
+    "joblib",
+    "sklearn",
+    "sklearn.base",
+    "sklearn.dummy",
+    "sklearn.ensemble",
+    "sklearn.linear_model",
+    "sklearn.metrics",
+    "sklearn.model_selection",
+    "sklearn.neighbors",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "sklearn.tree",
+    "sklearn.utils",
+)
 
 
-def candidate_preload(forbidden_imports: tuple[str, ...], imports: tuple[str, ...]) -> list[str]:
-    """What the candidate's fork server loads: allowed libraries the suite uses too."""
+def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
+    """What a candidate's fork server loads: the usual libraries, none it forbids."""
     forbidden = set(forbidden_imports)
-    wanted = [
-        name
-        for name in imports
-        if name.partition(".")[0] in CANDIDATE_LIBRARIES and name.partition(".")[0] not in forbidden
-    ]
-    return ["grader.candidate.process", *wanted]
+    allowed = [name for name in CANDIDATE_PRELOAD if name.partition(".")[0] not in forbidden]
+    return ["grader.candidate.process", *allowed]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:

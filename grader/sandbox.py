@@ -126,16 +126,21 @@ class Sandbox:
             # The judge's module last: it warms hypothesis and freezes the heap.
             self._judges.set_preload([*modules, "grader.judge.process"])
 
-    def _candidate_process(self, forbidden: tuple[str, ...], imports: tuple[str, ...]) -> Any:
-        """The Process class for this exercise's candidate (one warm server per preload)."""
-        if not self._forkserver:
-            return self._spawn.Process
-        preload = candidate_preload(forbidden, imports)
+    def _candidate_server(self, forbidden: tuple[str, ...]) -> ForkServerContext:
+        """The warm server for candidates of exercises that forbid these libraries."""
+        preload = candidate_preload(forbidden)
         key = tuple(preload)
         with self._candidates_lock:
             if key not in self._candidates:
-                self._candidates[key] = ForkServerContext(f"candidate-{id(self)}-{key}", preload)
-            return self._candidates[key].Process
+                name = f"candidate-{id(self)}-{len(self._candidates)}"
+                self._candidates[key] = ForkServerContext(name, preload)
+            return self._candidates[key]
+
+    def _candidate_process(self, forbidden: tuple[str, ...]) -> Any:
+        """The Process class for this exercise's candidate."""
+        if not self._forkserver:
+            return self._spawn.Process
+        return self._candidate_server(forbidden).Process
 
     def _judge_process(self) -> Any:
         return self._judges.Process if self._judges is not None else self._spawn.Process
@@ -150,6 +155,10 @@ class Sandbox:
         """
         if not self._started:
             self.preload(suite_imports(exercises, suite))
+        if self._forkserver:
+            # Start the candidates' servers now: they warm up while the suites collect.
+            for forbidden in {ex.forbidden_imports for ex in exercises if ex.module}:
+                self._candidate_server(forbidden).server.ensure_running()
         if jobs <= 1 or len(exercises) <= 1:  # a batch's per-candidate call: no threads
             collected = [self.collect(ex, suite) for ex in exercises]
         else:
@@ -306,8 +315,7 @@ class Sandbox:
             )
             candidate = dataclasses.replace(candidate, cage=cage)
             judge_end, candidate_end = multiprocessing.Pipe(duplex=True)
-            imports = job.trusted_imports
-            candidate_process = self._candidate_process(candidate.forbidden_imports, imports)(
+            candidate_process = self._candidate_process(candidate.forbidden_imports)(
                 target=run_candidate, args=(candidate, candidate_end), name=CHILD_NAME
             )
             candidate_process.start()
