@@ -273,3 +273,18 @@ def test_examples_do_not_depend_on_whether_the_fork_server_warmed_hypothesis():
     # A failing property, so the comparison covers generated and shrunk examples.
     tests = outputs[0]["exercises"][0]["tests"]
     assert any(t["status"] == "failed" and t["counterexample"] for t in tests)
+
+
+def test_an_exercise_without_candidate_code_reports_no_confinement(real_kit):
+    """A Dockerfile is only read by the judge: no candidate's process, nothing to report,
+    and it does not make the whole grading look partially isolated."""
+    from pathlib import Path
+
+    from grader.grading import grade
+    from grader.workspace import load_submission
+
+    root = Path(__file__).resolve().parents[1]
+    result = grade(
+        load_submission(root / "solutions", real_kit, ["dockerfile"]), real_kit, ["dockerfile"]
+    )
+    assert result.sandbox["isolation"] == "not needed" and result.sandbox["missing"] == ""

@@ -183,8 +183,8 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
                 job.module, job.candidate_file, connection.module
             )
             suite_tools.connect(connection)
-    else:
-        send({"event": "sandbox", "network": network, "protections": {}})
+    # An exercise without a module (a Dockerfile) has no candidate's process: nothing
+    # of the candidate runs, so there is no confinement to report.
 
     collector = Collector(
         send,
