@@ -94,6 +94,11 @@ def poke(obj, name, value):
     setattr(obj, name, value)
 
 
+def run_in_judge(anything):
+    endpoint = anything._mlgrade_endpoint
+    return endpoint.request("define", "LEAK = 1", ["LEAK"])
+
+
 def leave():
     import os
     os._exit(3)
@@ -306,3 +311,8 @@ def test_exception_chains_keep_cause_context_and_suppression(sub):
     with pytest.raises(RuntimeError) as caught:
         sub.chained("implicit")
     assert caught.value.__cause__ is None and isinstance(caught.value.__context__, KeyError)
+
+
+def test_the_candidate_cannot_run_code_or_make_classes_in_the_judge(sub):
+    with pytest.raises(TypeError, match="cannot run code"):
+        sub.run_in_judge(lambda: None)

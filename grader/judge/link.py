@@ -102,6 +102,12 @@ class JudgePolicy(Policy):
     def delattr(self, obj: Any, name: str) -> None:
         raise AttributeError("the test's objects are read-only for the candidate")
 
+    def subclass(self, name: str, bases: list[Any], namespace: dict[str, Any]) -> type:
+        raise TypeError("the candidate cannot make classes in the judge's process")
+
+    def define(self, source: str, names: list[str]) -> dict[str, Any]:
+        raise TypeError("the candidate cannot run code in the judge's process")
+
     def operation(self, name: str) -> Any:
         if name not in ALLOWED_OPERATIONS:
             raise TypeError(f"unsupported operation {name[:40]!r}")
