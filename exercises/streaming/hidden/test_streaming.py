@@ -315,27 +315,30 @@ def test_grouped_mean_rejects_chunk_rows_below_one(tmp_path):
 @pytest.mark.points(5)
 def test_grouped_mean_memory_does_not_grow_with_rows(tmp_path):
     """Peak memory stays O(groups + chunk_rows) on a file far larger than one chunk."""
-    n_rows, n_groups = 1_000_000, 7  # a file of about 20 MB
+    # 60 copies of a 7,000-row block (7 groups x 1,000 amounts): a file of about 8 MB whose
+    # means are those of one block, found by brute force
+    n_groups, repeats = 7, 60
+    block = [(f"{i:08d}", f"grp{i % n_groups}", f"{(i % 1000) / 8}") for i in range(7000)]
+    text = "".join(f"{i},{g},{a}\n" for i, g, a in block)
     path = tmp_path / "big.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         f.write("id,group,amount\n")
-        f.writelines(f"{i:08d},grp{i % n_groups},{(i % 1000) / 8}\n" for i in range(n_rows))
-    sums = [0.0] * n_groups
-    counts = [0] * n_groups
-    for i in range(n_rows):
-        sums[i % n_groups] += (i % 1000) / 8
-        counts[i % n_groups] += 1
-    expected = {f"grp{g}": sums[g] / counts[g] for g in range(n_groups)}
+        for _ in range(repeats):
+            f.write(text)
+    values: dict[str, list[float]] = {}
+    for _, group, amount in block:
+        values.setdefault(group, []).append(float(amount))
+    expected = {group: sum(v) / len(v) for group, v in values.items()}
     # warm-up on a small file, so one-off allocations (lazy imports, caches) are not measured
     small = _write_csv(tmp_path / "small.csv", ["id", "group", "amount"], [("1", "grp0", "1.0")])
     sub.grouped_mean(small, "group", "amount", chunk_rows=50)
     size = read_through(str(path))
     got, grown = peak_memory(lambda: sub.grouped_mean(path, "group", "amount", chunk_rows=50))
     _check_means(got, expected)
-    # here reading the whole file costs 20 to 40 MB, keeping one float object per row about
-    # 32 MB (8 MB even packed in an array), one string per line about 90 MB, while reading
+    # here reading the whole file costs 8 to 16 MB, keeping one float object per row about
+    # 13 MB (3.4 MB even packed in an array), one string per line about 35 MB, while reading
     # 50 rows at a time needs well under 1 MB
-    limit = 4_000_000
+    limit = 2_500_000
     assert grown < limit, (
         f"expected peak memory growth below {limit} bytes for a {size}-byte file "
         f"read 50 rows at a time, got {grown} bytes: memory grows with the number of rows"
