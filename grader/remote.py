@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from grader.codec import Codec
 from grader.policy import Policy
 from grader.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
 from grader.wire import (
     MESSAGE_MAX_BYTES,
-    Codec,
     PeerGone,
     Ref,
     WireError,
@@ -351,7 +351,7 @@ def _name(value: Any) -> str:
 
 
 def _mutable(value: Any) -> bool:
-    return type(value) in (list, dict, set, bytearray) or (
+    return type(value) in (list, dict, set, bytearray, np.random.Generator) or (
         type(value) is np.ndarray and value.flags.writeable
     )
 
@@ -370,6 +370,10 @@ def _assign(target: Any, value: Any) -> None:
         target.update(value)
     elif type(target) is bytearray and isinstance(value, bytearray):
         target[:] = value
+    elif type(target) is np.random.Generator and type(value) is np.random.Generator:
+        # The draws made from the copy advance the caller's generator as if made from it.
+        if type(target.bit_generator) is type(value.bit_generator):
+            target.bit_generator.state = value.bit_generator.state
     elif (
         isinstance(target, np.ndarray)
         and isinstance(value, np.ndarray)

@@ -1,9 +1,6 @@
-"""The encoding of values that cross between the judge and the candidate's process.
-
-Plain data (builtins, numpy arrays and scalars, exceptions as type name + message)
-crosses by value as JSON plus raw buffers; anything else crosses as a reference that
-the receiving side wraps in a proxy. Decoding never imports, unpickles or runs code.
-"""
+"""The messages between the judge and the candidate's process: their framing, the types
+both ends share (references, the link's errors) and the kinds of value that cross by
+value. Values are encoded by `codec`."""
 
 from __future__ import annotations
 
@@ -11,12 +8,9 @@ import builtins
 import collections.abc
 import datetime
 import json
-import mmap
-import pathlib
 import re
 import struct
 import traceback
-import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +19,12 @@ import numpy as np
 # Big enough for the arrays the suites hand over, small enough that a hostile peer
 # cannot make the other side allocate without bound.
 MESSAGE_MAX_BYTES = 512 * 1024 * 1024
-TEXT_LIMIT = 4000
 TRACEBACK_LIMIT = 2000
+# A peer's exit or interrupt must not end this side's process: they cross as errors.
+NOT_RERAISED = (SystemExit, KeyboardInterrupt, GeneratorExit)
+
+
+TEXT_LIMIT = 4000
 DEPTH_LIMIT = 200
 DTYPE_PATTERN = re.compile(r"^[<>|=]?[biufcmMUS]\d+(\[[A-Za-z0-9]+\])?$")
 BUILTIN_TYPES = {
@@ -34,7 +32,6 @@ BUILTIN_TYPES = {
     for name, value in vars(builtins).items()
     if isinstance(value, type) and name not in ("type", "super", "memoryview", "staticmethod")
 }
-BUILTIN_EXCEPTIONS = {n: t for n, t in BUILTIN_TYPES.items() if issubclass(t, BaseException)}
 PROTOCOLS = {
     name: getattr(collections.abc, name)
     for name in (
@@ -58,12 +55,24 @@ TIME_TYPES = (
     datetime.timezone,
 )
 TIME_TYPES_BY_NAME = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
-# A peer's exit or interrupt must not end this side's process: they cross as errors.
-NOT_RERAISED = (SystemExit, KeyboardInterrupt, GeneratorExit)
 NUMPY_TYPES = {
     name: value
     for name, value in vars(np).items()
     if isinstance(value, type) and issubclass(value, np.generic)
+}
+
+
+# The random generators a suite may hand over: they cross by value with their state,
+# which the caller's generator takes back after the call (see remote._assign).
+BIT_GENERATORS = {
+    cls.__name__: cls
+    for cls in (
+        np.random.PCG64,
+        np.random.PCG64DXSM,
+        np.random.MT19937,
+        np.random.Philox,
+        np.random.SFC64,
+    )
 }
 
 
@@ -129,13 +138,6 @@ def split_message(raw: bytes) -> tuple[Any, list[memoryview]]:
     return header, buffers
 
 
-def _implements(cls: type, abc: type) -> bool:
-    try:
-        return issubclass(cls, abc)
-    except TypeError:
-        return False
-
-
 def exception_frames(exc: BaseException, filename: str) -> str:
     """Only the frames of one file in an exception's traceback, innermost last."""
     if not filename:
@@ -148,415 +150,3 @@ def exception_frames(exc: BaseException, filename: str) -> str:
     ]
     text = "\n".join(lines)
     return text[-TRACEBACK_LIMIT:]
-
-
-class Codec:
-    """Turns values into JSON-able trees plus buffers and back, for one side.
-
-    `export` names an object of this side for the peer (a reference id); `resolve`
-    finds an object of this side again by id; `proxy` wraps a peer's reference.
-    """
-
-    def __init__(self, side: str, endpoint: Any, source_file: str = "") -> None:
-        self.side = side
-        self.endpoint = endpoint
-        self.source_file = source_file
-        self._exception_types: dict[tuple[str, str], type] = {}
-
-    # ------------------------------------------------------------------ encoding
-
-    def encode(self, value: Any, buffers: list[Any], depth: int = 0) -> Any:
-        """The tree for a value; buffers collects the raw bytes it refers to."""
-        if depth > DEPTH_LIMIT:
-            raise ValueError("a value nested too deeply to send")
-        kind = type(value)
-        if value is None or kind in (bool, int, str):
-            return value
-        if kind is float:
-            return (
-                value
-                if value == value and value not in (float("inf"), -float("inf"))
-                else ["f", repr(value)]
-            )
-        if kind in (list, tuple, set, frozenset):
-            tag = {list: "L", tuple: "T", set: "S", frozenset: "F"}[kind]
-            return [tag, *(self.encode(item, buffers, depth + 1) for item in value)]
-        if kind is dict:
-            flat: list[Any] = ["D"]
-            for key, item in value.items():
-                flat.append(self.encode(key, buffers, depth + 1))
-                flat.append(self.encode(item, buffers, depth + 1))
-            return flat
-        if kind is bytes or kind is bytearray:
-            buffers.append(bytes(value))
-            return ["B" if kind is bytes else "BA", len(buffers) - 1]
-        if kind is complex:
-            return ["C", repr(value.real), repr(value.imag)]
-        if kind is slice:
-            return [
-                "SL",
-                *(
-                    self.encode(v, buffers, depth + 1)
-                    for v in (value.start, value.stop, value.step)
-                ),
-            ]
-        if kind is range:
-            return ["R", value.start, value.stop, value.step]
-        if value is Ellipsis:
-            return ["E"]
-        if isinstance(value, np.ndarray) and kind in (np.ndarray, np.memmap):
-            return self._encode_array(value, buffers, depth)
-        if isinstance(value, np.generic) and DTYPE_PATTERN.match(value.dtype.str):
-            buffers.append(value.tobytes())
-            return ["N", value.dtype.str, len(buffers) - 1]
-        if isinstance(value, np.dtype) and DTYPE_PATTERN.match(value.str):
-            return ["DT", value.str]
-        if isinstance(value, BaseException):
-            return self._encode_exception(value, buffers, depth)
-        if kind is types.TracebackType:
-            return None  # an __exit__'s traceback: nothing the other side may walk
-        if kind in TIME_TYPES:
-            return self._encode_time(value)
-        if isinstance(value, pathlib.PurePath) and kind in (
-            pathlib.PosixPath,
-            pathlib.PurePosixPath,
-            pathlib.WindowsPath,
-            pathlib.PureWindowsPath,
-        ):
-            return ["P", str(value)]
-        if isinstance(value, type):
-            return self.encode_class(value)
-        return self._encode_ref(value)
-
-    def _encode_time(self, value: Any) -> Any:
-        if type(value) is datetime.timedelta:
-            return ["TD", value.days, value.seconds, value.microseconds]
-        if type(value) is datetime.timezone:
-            offset = value.utcoffset(None)
-            return ["TZ", offset.days * 86400 + offset.seconds, value.tzname(None)]
-        tz = getattr(value, "tzinfo", None)
-        if tz is not None and type(tz) is not datetime.timezone:
-            return self._encode_ref(value)
-        zone = self._encode_time(tz) if tz is not None else None
-        plain = value.replace(tzinfo=None) if tz is not None else value
-        return ["TM", type(value).__name__, plain.isoformat(), zone]
-
-    def encode_class(self, cls: type) -> Any:
-        """A class of this side, with its bases, so the peer can mirror its hierarchy."""
-        if BUILTIN_TYPES.get(cls.__name__) is cls:
-            return ["BT", cls.__name__]
-        if NUMPY_TYPES.get(cls.__name__) is cls:
-            return ["NT", cls.__name__]
-        ref = self.endpoint.export(cls)
-        if ref.side != self.side:  # a mirror going home: the peer knows its own class
-            return ["K", ref.side, ref.id, "", "", "", [], []]
-        bases = [self.encode_class(b) for b in cls.__bases__ if b is not object]
-        return [
-            "K",
-            ref.side,
-            ref.id,
-            _text(str(getattr(cls, "__name__", "type")))[:200],
-            _text(str(getattr(cls, "__qualname__", "type")))[:200],
-            _text(str(getattr(cls, "__module__", "") or ""))[:200],
-            bases,
-            [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)]
-            + (["__get__"] if hasattr(cls, "__get__") else []),
-        ]
-
-    def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
-        mapped = self._memmap_of(value)
-        if mapped is not None:
-            return mapped
-        if value.dtype.kind == "O":
-            flat = [
-                self.encode(item, buffers, depth + 1) for item in value.ravel(order="C").tolist()
-            ]
-            return ["AO", list(value.shape), *flat]
-        if not DTYPE_PATTERN.match(value.dtype.str):
-            return self._encode_ref(value)
-        buffers.append(np.ascontiguousarray(value).data.cast("B") if value.size else b"")
-        return ["A", value.dtype.str, list(value.shape), len(buffers) - 1]
-
-    def _memmap_of(self, value: np.ndarray) -> Any:
-        """A memmap the judge hands over, as its file (in the shared run folder) and the
-        place of the view in it: the candidate maps the same bytes. Only the judge sends
-        memmaps so; the candidate's arrays, memmaps or not, cross by value."""
-        if self.side != "j" or not isinstance(value, np.memmap) or not value.filename:
-            return None
-        if not value.flags.c_contiguous:
-            return None
-        mapping = value
-        while isinstance(mapping.base, np.memmap):
-            mapping = mapping.base
-        if not isinstance(mapping.base, mmap.mmap):
-            return None
-        start = np.frombuffer(mapping.base, dtype=np.uint8).ctypes.data
-        where = value.ctypes.data - start
-        # mmap maps from a page boundary: add back where the file offset fell in it.
-        offset = mapping.offset - mapping.offset % mmap.ALLOCATIONGRANULARITY + where
-        return ["MM", str(value.filename), value.dtype.str, list(value.shape), offset]
-
-    def _encode_exception(self, exc: BaseException, buffers: list[Any], depth: int) -> Any:
-        back = self.endpoint.foreign_origin(exc)
-        if back is not None:
-            return ["O", back.side, back.id, back.kind, back.label, None]
-        try:
-            args = self.encode(list(exc.args), buffers, depth + 1) if exc.args else ["L"]
-        except (TypeError, ValueError):
-            args = ["L", _text(str(exc))]
-        message = getattr(exc, "remote_message", None) or _safe_str(exc)
-        chained = [
-            self._encode_exception(linked, buffers, depth + 1)
-            if linked is not None and depth < 4 and linked is not exc
-            else None
-            for linked in (exc.__cause__, exc.__context__)
-        ]
-        chained.append(bool(exc.__suppress_context__))
-        frames = getattr(exc, "remote_traceback", "") or exception_frames(exc, self.source_file)
-        ref = self.endpoint.export(exc)
-        return [
-            "X",
-            type(exc).__name__,
-            self.encode_class(type(exc)),
-            args,
-            _text(message),
-            frames,
-            chained,
-            ref.id,
-        ]
-
-    def _encode_ref(self, value: Any) -> Any:
-        ref = self.endpoint.export(value)
-        if ref.side != self.side:  # a proxy going home: the peer knows its class
-            return ["O", ref.side, ref.id, ref.kind, ref.label, None]
-        cls = self.encode_class(type(value)) if ref.kind == "object" else None
-        return ["O", ref.side, ref.id, ref.kind, ref.label, cls]
-
-    # ------------------------------------------------------------------ decoding
-
-    def decode(self, tree: Any, buffers: list[memoryview], depth: int = 0) -> Any:
-        """The value for a tree a peer sent; WireError when it is malformed."""
-        try:
-            return self._decode(tree, buffers, depth)
-        except WireError:
-            raise
-        except (
-            TypeError,
-            ValueError,
-            IndexError,
-            KeyError,
-            OverflowError,
-            RecursionError,
-            OSError,
-        ) as exc:
-            raise WireError(f"malformed value: {type(exc).__name__}: {exc}") from None
-
-    def _decode(self, tree: Any, buffers: list[memoryview], depth: int) -> Any:
-        if depth > DEPTH_LIMIT:
-            raise WireError("value nested too deeply")
-        if tree is None or isinstance(tree, (bool, int, float, str)):
-            return tree
-        if not isinstance(tree, list) or not tree or not isinstance(tree[0], str):
-            raise WireError("malformed value")
-        tag, rest = tree[0], tree[1:]
-        items = lambda: [self._decode(item, buffers, depth + 1) for item in rest]  # noqa: E731
-        if tag == "L":
-            return items()
-        if tag == "T":
-            return tuple(items())
-        if tag == "S":
-            return set(items())
-        if tag == "F":
-            return frozenset(items())
-        if tag == "D":
-            values = items()
-            return dict(zip(values[0::2], values[1::2], strict=True))
-        if tag == "f":
-            return float(_text_of(rest[0]))
-        if tag in ("B", "BA"):
-            data = bytes(buffers[rest[0]])
-            return data if tag == "B" else bytearray(data)
-        if tag == "C":
-            return complex(float(rest[0]), float(rest[1]))
-        if tag == "SL":
-            return slice(*items())
-        if tag == "R":
-            return range(int(rest[0]), int(rest[1]), int(rest[2]))
-        if tag == "E":
-            return Ellipsis
-        if tag == "A":
-            dtype = _dtype(rest[0])
-            shape = tuple(int(n) for n in rest[1])
-            data = buffers[rest[2]]
-            return (
-                np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-                if data.nbytes
-                else np.empty(shape, dtype)
-            )
-        if tag == "AO":
-            shape = tuple(int(n) for n in rest[0])
-            flat = [self._decode(item, buffers, depth + 1) for item in rest[1:]]
-            array = np.empty(len(flat), dtype=object)
-            array[:] = flat if flat else []
-            return array.reshape(shape)
-        if tag == "MM":
-            if self.side != "c":
-                # Never a file the candidate names: its arrays come by value.
-                raise WireError("a memory-mapped file from the candidate's process")
-            filename, dtype, shape, offset = rest
-            return np.memmap(
-                _text_of(filename),
-                dtype=_dtype(dtype),
-                mode="r",
-                shape=tuple(int(n) for n in shape),
-                offset=int(offset),
-            )
-        if tag == "N":
-            dtype = _dtype(rest[0])
-            return np.frombuffer(buffers[rest[1]], dtype=dtype)[0]
-        if tag == "DT":
-            return _dtype(rest[0])
-        if tag == "BT":
-            found = BUILTIN_TYPES.get(_text_of(rest[0]))
-            if found is None:
-                raise WireError("unknown builtin type")
-            return found
-        if tag == "NT":
-            found = NUMPY_TYPES.get(_text_of(rest[0]))
-            if found is None:
-                raise WireError("unknown numpy type")
-            return found
-        if tag == "X":
-            return self._decode_exception(rest, buffers, depth)
-        if tag == "O":
-            side, ident, kind, label, cls = rest
-            if (
-                not isinstance(ident, int)
-                or not isinstance(kind, str)
-                or not isinstance(label, str)
-            ):
-                raise WireError("malformed reference")
-            if side == self.side:
-                return self.endpoint.resolve(ident)
-            mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
-            return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
-        if tag == "K":
-            side, ident, name, qualname, module, bases, protocols = rest
-            if not isinstance(ident, int) or not isinstance(bases, list):
-                raise WireError("malformed class")
-            if side == self.side:
-                return self.endpoint.resolve(ident)
-            decoded = [self._decode(b, buffers, depth + 1) for b in bases]
-            return self.endpoint.mirror(
-                Ref(str(side), ident, "type", _text_of(qualname)[:200]),
-                _text_of(name)[:200],
-                _text_of(module)[:200],
-                [b for b in decoded if isinstance(b, type)],
-                [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
-                # The candidate's descriptors bind in the judge's classes (not the other way).
-                ("__get__",) if self.side == "j" and "__get__" in protocols else (),
-            )
-        if tag == "TD":
-            return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
-        if tag == "TZ":
-            offset = datetime.timedelta(seconds=int(rest[0]))
-            name = rest[1]
-            return (
-                datetime.timezone(offset, name)
-                if isinstance(name, str)
-                else datetime.timezone(offset)
-            )
-        if tag == "TM":
-            kind_name, text, zone = rest
-            cls = TIME_TYPES_BY_NAME.get(kind_name)
-            if cls is None:
-                raise WireError("unknown time type")
-            value = cls.fromisoformat(_text_of(text))
-            if zone is not None:
-                value = value.replace(tzinfo=self._decode(zone, buffers, depth + 1))
-            return value
-        if tag == "P":
-            return pathlib.Path(_text_of(rest[0]))
-        raise WireError(f"unknown tag {tag[:20]!r}")
-
-    def _decode_exception(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
-        name, cls_tree, args_tree, message, frames, chained, ident = rest
-        name = _text_of(name)[:100]
-        args = self._decode(args_tree, buffers, depth + 1)
-        if not isinstance(args, list):
-            raise WireError("malformed exception arguments")
-        cls = self._decode(cls_tree, buffers, depth + 1)
-        exc: BaseException
-        if not isinstance(cls, type) or not issubclass(cls, BaseException):
-            cls = self._exception_type(name, Exception)
-        elif self.side == "j" and (issubclass(cls, NOT_RERAISED) or not issubclass(cls, Exception)):
-            # The candidate's exit or interrupt must not end the judge.
-            cls = self._exception_type(name, Exception)
-        if issubclass(cls, RemoteError):
-            try:
-                exc = cls(*args)
-            except Exception:  # noqa: BLE001 - an __init__ of the mirrored class's own
-                exc = cls()
-            exc.remote_message = _text_of(message)  # type: ignore[attr-defined]
-        else:
-            exc = _instance(cls, args, _text_of(message))
-        exc.remote_traceback = _text_of(frames)  # type: ignore[attr-defined]
-        if not (isinstance(chained, list) and len(chained) == 3):
-            raise WireError("malformed exception chain")
-        cause, context, suppress = chained
-        if cause is not None:
-            exc.__cause__ = self._decode(cause, buffers, depth + 1)
-        if context is not None:
-            exc.__context__ = self._decode(context, buffers, depth + 1)
-        exc.__suppress_context__ = bool(suppress)
-        if isinstance(ident, int):
-            self.endpoint.remember_origin(
-                exc, Ref("c" if self.side == "j" else "j", ident, "exception", name)
-            )
-        return exc
-
-    def _exception_type(self, name: str, base: type) -> type:
-        key = (name, base.__name__)
-        if key not in self._exception_types:
-            if not name.isidentifier():
-                name = "RemoteError"
-            self._exception_types[key] = type(
-                name, (RemoteError, base), {"__module__": "candidate"}
-            )
-        return self._exception_types[key]
-
-
-def _instance(cls: type[BaseException], args: list[Any], message: str) -> BaseException:
-    """An exception of a class of this side, with the peer's arguments."""
-    for attempt in (args, [message]):
-        try:
-            return cls(*attempt)
-        except Exception:  # noqa: BLE001, S112 - a class whose __init__ wants other arguments
-            continue
-    # Without running its __init__ (JSONDecodeError wants a document and a position).
-    exc = cls.__new__(cls, *args)
-    exc.args = tuple(args)
-    return exc
-
-
-def _dtype(text: Any) -> np.dtype:
-    if not isinstance(text, str) or not DTYPE_PATTERN.match(text):
-        raise WireError("unsupported dtype")
-    return np.dtype(text)
-
-
-def _text_of(value: Any) -> str:
-    if not isinstance(value, str):
-        raise WireError("expected text")
-    return value
-
-
-def _text(text: str) -> str:
-    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + " …"
-
-
-def _safe_str(exc: BaseException) -> str:
-    try:
-        return str(exc)
-    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
-        return f"<{type(exc).__name__} without a readable message>"

@@ -50,6 +50,10 @@ def shuffle_in_place(values):
     values.reverse()
 
 
+def draw(rng, n):
+    return rng.integers(0, 1000, size=n)
+
+
 class LabelError(ValueError):
     pass
 
@@ -220,6 +224,14 @@ def test_changes_to_a_list_argument_reach_the_callers_list(sub):
     values = [1, 2, 3]
     sub.shuffle_in_place(values)
     assert values == [3, 2, 1]
+
+
+def test_draws_from_the_judges_random_generator_advance_it(sub):
+    rng, twin = np.random.default_rng(5), np.random.default_rng(5)
+    first, second = sub.draw(rng, 4), sub.draw(rng, 3)
+    assert first.tolist() == twin.integers(0, 1000, size=4).tolist()
+    assert second.tolist() == twin.integers(0, 1000, size=3).tolist()
+    assert rng.random() == twin.random()
 
 
 def test_the_candidates_exception_classes_are_mirrored(sub):

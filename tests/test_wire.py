@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.wire import Codec, Ref, RemoteError, WireError, message_bytes, split_message
+from grader.codec import Codec
+from grader.wire import Ref, RemoteError, WireError, message_bytes, split_message
 
 
 class _Tables:
@@ -117,6 +118,15 @@ def test_special_floats_numpy_scalars_times_and_paths_cross_by_value():
     assert round_trip(np.dtype("<i8")) == np.dtype("<i8")
 
 
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
+def test_a_random_generator_crosses_with_its_state(bit_generator):
+    rng = np.random.Generator(bit_generator(7))
+    rng.integers(0, 10, size=3)
+    back = round_trip(rng)
+    assert type(back) is np.random.Generator and back is not rng
+    assert back.integers(0, 1000, size=20).tolist() == rng.integers(0, 1000, size=20).tolist()
+
+
 def test_builtin_exceptions_stay_builtin_and_keep_their_arguments():
     error = round_trip(OSError(28, "no space"))
     assert type(error) is OSError and error.errno == 28
@@ -157,6 +167,8 @@ def test_other_objects_cross_as_references_to_the_sender():
         {"a": 1},
         ["D", 1],
         ["X", "E", ["BT", "ValueError"], "not a list", "m", "", None, 1],
+        ["G", "os.system", ["D"]],
+        ["G", "PCG64", ["D", "state", "not a state"]],
     ],
 )
 def test_malformed_values_are_refused_with_a_wire_error(tree):
