@@ -8,14 +8,15 @@ import ast
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import nbformat
-from nbformat import v4
+from typing import TYPE_CHECKING
 
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
 from grader.parsing import parse
 from grader.submission import CellOrigin, Submission, read_file, scratch_dir
+
+if TYPE_CHECKING:
+    import nbformat
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
 TAG_PREFIX = "mlgrade:"
@@ -70,6 +71,11 @@ def _prompt_text(exercise: Exercise) -> str:
 
 def write_handout(exercises: list[Exercise], directory: Path) -> Path:
     """Write `directory/mlgrade_handout.ipynb`, one prompt and one tagged answer cell per exercise."""
+    # Imported here: nbformat takes a tenth of a second to load, which only the commands
+    # that touch a notebook should pay.
+    import nbformat
+    from nbformat import v4
+
     path = directory / HANDOUT_NAME
     if path.exists():
         raise UsageError(f"{path} already exists: remove it or choose another --dir")
@@ -244,6 +250,8 @@ def _check_cells(cells: object) -> None:
 
 
 def _read(path: Path, notes: list[str]) -> nbformat.NotebookNode:
+    import nbformat
+
     # Read without following a link; a link is refused, not reported as a bad notebook.
     data = read_file(path)
     try:
