@@ -33,6 +33,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("mlgrade: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`mlgrade grade ... | head`); the files are written.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - last resort: never a traceback for users
             if os.environ.get("MLGRADE_DEBUG"):
                 traceback.print_exc()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +211,22 @@ def test_notebook_json_nested_too_deep_is_graded(tmp_path):
     result, out = grade_into(tmp_path, INPUTS / "deep_json.ipynb", "--kit", KIT)
     assert result.exit_code == 0, result.output
     assert json.loads((out / "r.json").read_text())["score"] == 6
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`mlgrade list | head -0`: no internal error, no traceback, when stdout is closed."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "grader", "list", "--kit", str(ROOT / "exercises")],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
