@@ -1,0 +1,256 @@
+"""Decoding what the peer sent: values rebuilt from data only (JSON trees and raw
+buffers), references turned into proxies; nothing is imported, unpickled or run."""
+
+from __future__ import annotations
+
+import datetime
+import pathlib
+from typing import Any
+
+import numpy as np
+
+from grader.wire import (
+    BIT_GENERATORS,
+    BUILTIN_TYPES,
+    DEPTH_LIMIT,
+    DTYPE_PATTERN,
+    NOT_RERAISED,
+    NUMPY_TYPES,
+    PROTOCOLS,
+    TIME_TYPES_BY_NAME,
+    Ref,
+    RemoteError,
+    WireError,
+)
+
+
+class Decoder:
+    """Turns a peer's trees and buffers back into values, for one side."""
+
+    def __init__(self, side: str, endpoint: Any) -> None:
+        self.side = side
+        self.endpoint = endpoint
+        self._exception_types: dict[tuple[str, str], type] = {}
+
+    def decode(self, tree: Any, buffers: list[memoryview], depth: int = 0) -> Any:
+        """The value for a tree a peer sent; WireError when it is malformed."""
+        try:
+            return self._decode(tree, buffers, depth)
+        except WireError:
+            raise
+        except (
+            TypeError,
+            ValueError,
+            IndexError,
+            KeyError,
+            OverflowError,
+            RecursionError,
+            OSError,
+        ) as exc:
+            raise WireError(f"malformed value: {type(exc).__name__}: {exc}") from None
+
+    def _decode(self, tree: Any, buffers: list[memoryview], depth: int) -> Any:
+        if depth > DEPTH_LIMIT:
+            raise WireError("value nested too deeply")
+        if tree is None or isinstance(tree, (bool, int, float, str)):
+            return tree
+        if not isinstance(tree, list) or not tree or not isinstance(tree[0], str):
+            raise WireError("malformed value")
+        tag, rest = tree[0], tree[1:]
+        items = lambda: [self._decode(item, buffers, depth + 1) for item in rest]  # noqa: E731
+        if tag == "L":
+            return items()
+        if tag == "T":
+            return tuple(items())
+        if tag == "S":
+            return set(items())
+        if tag == "F":
+            return frozenset(items())
+        if tag == "D":
+            values = items()
+            return dict(zip(values[0::2], values[1::2], strict=True))
+        if tag == "f":
+            return float(_text_of(rest[0]))
+        if tag in ("B", "BA"):
+            data = bytes(buffers[rest[0]])
+            return data if tag == "B" else bytearray(data)
+        if tag == "C":
+            return complex(float(rest[0]), float(rest[1]))
+        if tag == "SL":
+            return slice(*items())
+        if tag == "R":
+            return range(int(rest[0]), int(rest[1]), int(rest[2]))
+        if tag == "E":
+            return Ellipsis
+        if tag == "A":
+            dtype = _dtype(rest[0])
+            shape = tuple(int(n) for n in rest[1])
+            data = buffers[rest[2]]
+            return (
+                np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+                if data.nbytes
+                else np.empty(shape, dtype)
+            )
+        if tag == "AO":
+            shape = tuple(int(n) for n in rest[0])
+            flat = [self._decode(item, buffers, depth + 1) for item in rest[1:]]
+            array = np.empty(len(flat), dtype=object)
+            array[:] = flat if flat else []
+            return array.reshape(shape)
+        if tag == "MM":
+            if self.side != "c":
+                # Never a file the candidate names: its arrays come by value.
+                raise WireError("a memory-mapped file from the candidate's process")
+            filename, dtype, shape, offset = rest
+            return np.memmap(
+                _text_of(filename),
+                dtype=_dtype(dtype),
+                mode="r",
+                shape=tuple(int(n) for n in shape),
+                offset=int(offset),
+            )
+        if tag == "N":
+            dtype = _dtype(rest[0])
+            return np.frombuffer(buffers[rest[1]], dtype=dtype)[0]
+        if tag == "DT":
+            return _dtype(rest[0])
+        if tag == "G":
+            bit_generator = BIT_GENERATORS.get(_text_of(rest[0]))
+            if bit_generator is None:
+                raise WireError("unknown random generator")
+            made = bit_generator()
+            made.state = self._decode(rest[1], buffers, depth + 1)
+            return np.random.Generator(made)
+        if tag == "BT":
+            found = BUILTIN_TYPES.get(_text_of(rest[0]))
+            if found is None:
+                raise WireError("unknown builtin type")
+            return found
+        if tag == "NT":
+            found = NUMPY_TYPES.get(_text_of(rest[0]))
+            if found is None:
+                raise WireError("unknown numpy type")
+            return found
+        if tag == "X":
+            return self._decode_exception(rest, buffers, depth)
+        if tag == "O":
+            side, ident, kind, label, cls = rest
+            if (
+                not isinstance(ident, int)
+                or not isinstance(kind, str)
+                or not isinstance(label, str)
+            ):
+                raise WireError("malformed reference")
+            if side == self.side:
+                return self.endpoint.resolve(ident)
+            mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
+            return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
+        if tag == "K":
+            side, ident, name, qualname, module, bases, protocols = rest
+            if not isinstance(ident, int) or not isinstance(bases, list):
+                raise WireError("malformed class")
+            if side == self.side:
+                return self.endpoint.resolve(ident)
+            decoded = [self._decode(b, buffers, depth + 1) for b in bases]
+            return self.endpoint.mirror(
+                Ref(str(side), ident, "type", _text_of(qualname)[:200]),
+                _text_of(name)[:200],
+                _text_of(module)[:200],
+                [b for b in decoded if isinstance(b, type)],
+                [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
+                # The candidate's descriptors bind in the judge's classes (not the other way).
+                ("__get__",) if self.side == "j" and "__get__" in protocols else (),
+            )
+        if tag == "TD":
+            return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
+        if tag == "TZ":
+            offset = datetime.timedelta(seconds=int(rest[0]))
+            name = rest[1]
+            return (
+                datetime.timezone(offset, name)
+                if isinstance(name, str)
+                else datetime.timezone(offset)
+            )
+        if tag == "TM":
+            kind_name, text, zone = rest
+            cls = TIME_TYPES_BY_NAME.get(kind_name)
+            if cls is None:
+                raise WireError("unknown time type")
+            value = cls.fromisoformat(_text_of(text))
+            if zone is not None:
+                value = value.replace(tzinfo=self._decode(zone, buffers, depth + 1))
+            return value
+        if tag == "P":
+            return pathlib.Path(_text_of(rest[0]))
+        raise WireError(f"unknown tag {tag[:20]!r}")
+
+    def _decode_exception(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
+        name, cls_tree, args_tree, message, frames, chained, ident = rest
+        name = _text_of(name)[:100]
+        args = self._decode(args_tree, buffers, depth + 1)
+        if not isinstance(args, list):
+            raise WireError("malformed exception arguments")
+        cls = self._decode(cls_tree, buffers, depth + 1)
+        exc: BaseException
+        if not isinstance(cls, type) or not issubclass(cls, BaseException):
+            cls = self._exception_type(name, Exception)
+        elif self.side == "j" and (issubclass(cls, NOT_RERAISED) or not issubclass(cls, Exception)):
+            # The candidate's exit or interrupt must not end the judge.
+            cls = self._exception_type(name, Exception)
+        if issubclass(cls, RemoteError):
+            try:
+                exc = cls(*args)
+            except Exception:  # noqa: BLE001 - an __init__ of the mirrored class's own
+                exc = cls()
+            exc.remote_message = _text_of(message)  # type: ignore[attr-defined]
+        else:
+            exc = _instance(cls, args, _text_of(message))
+        exc.remote_traceback = _text_of(frames)  # type: ignore[attr-defined]
+        if not (isinstance(chained, list) and len(chained) == 3):
+            raise WireError("malformed exception chain")
+        cause, context, suppress = chained
+        if cause is not None:
+            exc.__cause__ = self._decode(cause, buffers, depth + 1)
+        if context is not None:
+            exc.__context__ = self._decode(context, buffers, depth + 1)
+        exc.__suppress_context__ = bool(suppress)
+        if isinstance(ident, int):
+            self.endpoint.remember_origin(
+                exc, Ref("c" if self.side == "j" else "j", ident, "exception", name)
+            )
+        return exc
+
+    def _exception_type(self, name: str, base: type) -> type:
+        key = (name, base.__name__)
+        if key not in self._exception_types:
+            if not name.isidentifier():
+                name = "RemoteError"
+            self._exception_types[key] = type(
+                name, (RemoteError, base), {"__module__": "candidate"}
+            )
+        return self._exception_types[key]
+
+
+def _instance(cls: type[BaseException], args: list[Any], message: str) -> BaseException:
+    """An exception of a class of this side, with the peer's arguments."""
+    for attempt in (args, [message]):
+        try:
+            return cls(*attempt)
+        except Exception:  # noqa: BLE001, S112 - a class whose __init__ wants other arguments
+            continue
+    # Without running its __init__ (JSONDecodeError wants a document and a position).
+    exc = cls.__new__(cls, *args)
+    exc.args = tuple(args)
+    return exc
+
+
+def _dtype(text: Any) -> np.dtype:
+    if not isinstance(text, str) or not DTYPE_PATTERN.match(text):
+        raise WireError("unsupported dtype")
+    return np.dtype(text)
+
+
+def _text_of(value: Any) -> str:
+    if not isinstance(value, str):
+        raise WireError("expected text")
+    return value
