@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.catalogue import load_kit  # noqa: E402
 from grader.grading import grade  # noqa: E402
-from grader.remote import Endpoint  # noqa: E402
+from grader.link.remote import Endpoint  # noqa: E402
 from grader.workspace import load_submission  # noqa: E402
 
 ANSWER = "def echo(x):\n    return x\n"

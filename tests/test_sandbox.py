@@ -391,11 +391,11 @@ def test_children_run_the_same_copy_of_mlgrade_as_the_parent(engine_kit, tmp_pat
     folder = write_submission(
         tmp_path / "which",
         """
-        import grader.remote
+        import grader.link.remote
 
 
         def add(a, b):
-            raise RuntimeError("child code at " + grader.remote.__file__)
+            raise RuntimeError("child code at " + grader.link.remote.__file__)
 
 
         def mean(values):

@@ -24,7 +24,7 @@ import numpy
 
 from grader.candidate import jail
 from grader.job import CandidateJob
-from grader.remote import Endpoint
+from grader.link.remote import Endpoint
 
 # Once in the fork server: finds libseccomp and builds the filter program.
 jail.preload()

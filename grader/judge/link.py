@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.policy import OPERATIONS, Policy
-from grader.proxies import Proxy
-from grader.remote import Endpoint, WireError
+from grader.link.policy import OPERATIONS, Policy
+from grader.link.proxies import Proxy
+from grader.link.remote import Endpoint, WireError
 
 # What functools.wraps and similar code read from a function it wraps.
 READABLE_DUNDERS = frozenset(

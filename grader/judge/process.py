@@ -38,7 +38,7 @@ from grader.judge.hypothesis_setup import (
 )
 from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
-from grader.wire import WireError
+from grader.link.wire import WireError
 
 # The judge's exit status when the candidate's process ended under it.
 PEER_GONE_EXIT = 75

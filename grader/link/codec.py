@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.decoding import Decoder
-from grader.wire import (
+from grader.link.decoding import Decoder
+from grader.link.wire import (
     BIT_GENERATORS,
     BUILTIN_TYPES,
     DEPTH_LIMIT,

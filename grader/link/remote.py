@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.codec import Codec
-from grader.policy import Policy
-from grader.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
-from grader.wire import (
+from grader.link.codec import Codec
+from grader.link.policy import Policy
+from grader.link.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
+from grader.link.wire import (
     MESSAGE_MAX_BYTES,
     PeerGone,
     Ref,

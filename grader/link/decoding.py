@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.wire import (
+from grader.link.wire import (
     BIT_GENERATORS,
     BUILTIN_TYPES,
     DEPTH_LIMIT,

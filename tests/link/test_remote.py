@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from grader.judge.link import CandidateLink, RemoteModule
-from grader.proxies import Proxy
-from grader.wire import PeerGone, WireError
+from grader.link.proxies import Proxy
+from grader.link.wire import PeerGone, WireError
 
 CANDIDATE = """
 import functools
@@ -135,7 +135,7 @@ def chained(how):
 
 def _serve(conn, other_end) -> None:
     from grader.candidate.process import forward_logs
-    from grader.remote import Endpoint
+    from grader.link.remote import Endpoint
 
     other_end.close()  # the judge's end, inherited by the fork: EOF must reach us
     module = types.ModuleType("answer")

@@ -12,7 +12,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from grader.proxies import Proxy, calling_back
+from grader.link.proxies import Proxy, calling_back
 
 REPR_LIMIT = 2000
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.codec import Codec
-from grader.wire import Ref, RemoteError, WireError, message_bytes, split_message
+from grader.link.codec import Codec
+from grader.link.wire import Ref, RemoteError, WireError, message_bytes, split_message
 
 
 class _Tables:

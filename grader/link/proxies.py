@@ -1,6 +1,6 @@
 """The stand-ins for the other process's objects: proxies, and mirrors of its classes.
 
-Every use of a proxy is a request through the endpoint that made it (grader.remote);
+Every use of a proxy is a request through the endpoint that made it (grader.link.remote);
 a mirrored class keeps the other process's class hierarchy, so exact type checks,
 isinstance, subclassing and `pytest.raises` work on this side.
 """
@@ -12,12 +12,12 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from grader.wire import PeerGone
+from grader.link.wire import PeerGone
 
 if TYPE_CHECKING:
-    from grader.wire import Ref
+    from grader.link.wire import Ref
 
-# The endpoint (grader.remote.Endpoint) a proxy sends its requests through.
+# The endpoint (grader.link.remote.Endpoint) a proxy sends its requests through.
 Endpoint = Any
 
 
@@ -306,7 +306,7 @@ def make_mirror(
     }
     errors = [b for b in bases if issubclass(b, BaseException)]
     if errors:
-        from grader.wire import NOT_RERAISED, RemoteBaseError, RemoteError
+        from grader.link.wire import NOT_RERAISED, RemoteBaseError, RemoteError
 
         # A library's own exception (pickle.PicklingError, NotFittedError) is this
         # side's class, so that `pytest.raises(pickle.PicklingError)` catches it.
