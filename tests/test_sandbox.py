@@ -409,4 +409,4 @@ def test_children_run_the_same_copy_of_mlgrade_as_the_parent(engine_kit, tmp_pat
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert f"child code at {copy / 'grader' / 'remote.py'}" in run.stdout
+    assert f"child code at {copy / 'grader' / 'link' / 'remote.py'}" in run.stdout
