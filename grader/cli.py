@@ -149,10 +149,11 @@ def _grade(
 @click.option(
     "--dir",
     "directory",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("."),
     show_default=True,
-    help="The workspace to grade.",
+    help="The workspace to grade: its exercise files, else its notebook handout; "
+    "or a notebook (.ipynb).",
 )
 @jobs_option("Exercises graded at once.")
 @click.option("--watch", is_flag=True, help="Regrade an exercise each time its file is saved.")
@@ -173,21 +174,23 @@ def run(
     kit: Path | None,
     isolation: str,
 ) -> None:
-    """Grade your workspace with every suite available here; write feedback.html."""
+    """Grade your workspace or notebook handout with every suite here; write feedback.html.
+
+    --dir is a workspace folder: its exercise files are graded or, when it has none, the
+    notebook in it (the handout of `mlgrade start --notebook`). It may also name a notebook.
+    """
     _check_isolation(isolation)
     from grader import server
     from grader.report import terminal_summary, write_html
+    from grader.workspace import run_target
 
-    if not directory.is_dir():
-        raise UsageError(f"workspace not found: {directory}")
     found = find_kit(kit)
-    wanted = _ids(ids) or [ex.id for ex in found.exercises if (directory / ex.artifact).is_file()]
-    if not wanted:
-        raise UsageError(f"no exercise files in {directory}: run `mlgrade start` first")
+    target = run_target(directory, found, _ids(ids) or None)
+    directory, wanted = target.path, list(target.exercise_ids)
     exercises = found.select(wanted)
     suite = "hidden" if all(ex.has_hidden for ex in exercises) else "public"
     if watch:
-        _watch(directory, found, exercises, suite)
+        _watch(directory, found, exercises, suite, jobs)
         return
     warm = not no_server and server.enabled()
     request = server.Request(
@@ -208,11 +211,11 @@ def run(
     click.echo(terminal_summary(result))
     if suite == "public":
         click.echo("(public tests only: the interviewer's hidden tests decide the grade)")
-    html = write_html(result, directory / "feedback.html", found)
+    html = write_html(result, target.feedback_dir / "feedback.html", found)
     click.echo(f"feedback: {html}")
 
 
-def _watch(directory: Path, kit: Kit, exercises: list, suite: str) -> None:
+def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) -> None:
     import threading
 
     from grader.watch import watch

@@ -354,6 +354,22 @@ def _module(cells: list[_Cell]) -> tuple[str, tuple[CellOrigin, ...]]:
     return "".join(parts), tuple(origins)
 
 
+def tagged_exercise_ids(path: Path, exercises: list[Exercise]) -> list[str]:
+    """The ids, in kit order, of the exercises a notebook holds an answer for.
+
+    Tagged answer cells decide; a notebook without tags is split by the names its cells define.
+    """
+    notes: list[str] = []
+    notebook = _read(path, notes)
+    tags = {_cell_tag(cell) for cell in notebook.cells}
+    tagged = [ex.id for ex in exercises if ex.id in tags]
+    if tagged:
+        return tagged
+    text_ids = {ex.id for ex in exercises if ex.module is None}
+    own, _ = _assign(_cells(notebook, text_ids, notes), exercises, notes)
+    return [ex.id for ex in exercises if own[ex.id]]
+
+
 def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submission:
     """Read a notebook into one generated module per exercise, never running its code."""
     notes: list[str] = []

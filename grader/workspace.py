@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalogue import Exercise, Kit
-from grader.errors import SubmissionError
-from grader.notebook import submission_from_notebook
+from grader.errors import SubmissionError, UsageError
+from grader.notebook import HANDOUT_NAME, submission_from_notebook, tagged_exercise_ids
 from grader.submission import (
     CellOrigin,
     Submission,
@@ -24,11 +24,13 @@ from grader.submission import (
 
 __all__ = [
     "CellOrigin",
+    "RunTarget",
     "StartedWorkspace",
     "Submission",
     "load_submission",
     "read_artifacts",
     "read_file",
+    "run_target",
     "scratch_dir",
     "start_workspace",
 ]
@@ -59,6 +61,57 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     raise SubmissionError(
         f"{path}: expected a directory, a .zip, an .ipynb or a file named after an exercise"
     )
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """What `mlgrade run` grades: a workspace's exercise files, or a notebook."""
+
+    path: Path  # the folder, or the notebook file
+    exercise_ids: tuple[str, ...]
+    feedback_dir: Path  # where feedback.html goes
+
+    @property
+    def is_notebook(self) -> bool:
+        """True when a notebook is graded rather than a folder of files."""
+        return self.path.suffix == ".ipynb"
+
+
+def _notebook_in(directory: Path) -> Path | None:
+    """The folder's notebook: the handout by name, else its only notebook."""
+    handout = directory / HANDOUT_NAME
+    if handout.is_file():
+        return handout
+    notebooks = sorted(p for p in directory.glob("*.ipynb") if p.is_file())
+    if len(notebooks) > 1:
+        names = ", ".join(p.name for p in notebooks)
+        raise UsageError(
+            f"{directory} holds several notebooks ({names}): give one with --dir {notebooks[0]}"
+        )
+    return notebooks[0] if notebooks else None
+
+
+def run_target(path: Path, kit: Kit, exercise_ids: list[str] | None = None) -> RunTarget:
+    """Find what `mlgrade run` grades at `path`: a folder's exercise files, else the
+    notebook handout in it, or the notebook `path` names."""
+    chosen = kit.select(exercise_ids)
+    if path.is_dir():
+        present = [ex.id for ex in chosen if (path / ex.artifact).is_file()]
+        if present:
+            return RunTarget(path, tuple(exercise_ids or present), path)
+        notebook = _notebook_in(path)
+        if notebook is None:
+            raise UsageError(f"no exercise files or notebook in {path}: run `mlgrade start` first")
+    elif path.suffix == ".ipynb" and path.is_file():
+        notebook = path
+    elif path.exists():
+        raise UsageError(f"{path}: give a workspace folder or a notebook (.ipynb)")
+    else:
+        raise UsageError(f"workspace not found: {path}")
+    ids = exercise_ids or tagged_exercise_ids(notebook, chosen)
+    if not ids:
+        raise UsageError(f"{notebook}: no answer cell of any exercise found")
+    return RunTarget(notebook, tuple(ids), notebook.parent)
 
 
 WORKSPACE_README = """# Your mlgrade workspace

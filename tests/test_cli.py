@@ -230,3 +230,41 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
         os.close(write_end)
     assert done.returncode == 1
     assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
+
+
+def _fill_handout(folder: Path) -> Path:
+    """`mlgrade start --notebook` into folder, its answer cell filled with a correct adder."""
+    import nbformat
+
+    assert invoke("start", "--notebook", "--dir", str(folder), "--kit", KIT).exit_code == 0
+    [handout] = folder.glob("*.ipynb")
+    notebook = nbformat.read(handout, as_version=4)
+    [answer] = [c for c in notebook.cells if c.metadata.get("mlgrade")]
+    answer.source = (ENGINE_SUBMISSIONS / "correct" / "adder.py").read_text(encoding="utf-8")
+    nbformat.write(notebook, handout)
+    return handout
+
+
+def test_run_grades_the_notebook_handout_found_in_the_folder_or_named(tmp_path):
+    handout = _fill_handout(tmp_path / "nb")
+    result = invoke("run", "--dir", str(tmp_path / "nb"), "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    assert "6 / 6" in result.output
+    assert (tmp_path / "nb" / "feedback.html").is_file()
+    (tmp_path / "nb" / "feedback.html").unlink()
+    named = invoke("run", "--dir", str(handout), "--kit", KIT)
+    assert named.exit_code == 0, named.output
+    assert "6 / 6" in named.output and (tmp_path / "nb" / "feedback.html").is_file()
+
+
+def test_run_help_says_it_grades_a_notebook_handout():
+    text = " ".join(invoke("run", "--help").output.split())
+    assert "notebook handout" in text and ".ipynb" in text
+
+
+def test_run_in_a_folder_without_exercise_files_or_notebook_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "--dir", str(tmp_path), "--kit", KIT])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mlgrade: error: no exercise files or notebook in {tmp_path}: run `mlgrade start` first\n"
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import SubmissionError
-from grader.workspace import load_submission, read_file
+from grader.workspace import RunTarget, load_submission, read_file
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES, ROOT
 
 
@@ -193,3 +193,23 @@ def test_zip_entries_escaping_by_other_spellings_are_refused(engine_kit, tmp_pat
         z.writestr(name, "x = 1\n")
     with pytest.raises(SubmissionError, match="unsafe path in archive"):
         load_submission(archive, engine_kit)
+
+
+def test_run_target_prefers_exercise_files_then_the_handout_then_refuses_two_notebooks(
+    engine_kit, tmp_path
+):
+    from grader.errors import UsageError
+    from grader.notebook import HANDOUT_NAME, write_handout
+    from grader.workspace import run_target
+
+    handout = write_handout(engine_kit.exercises, tmp_path)
+    assert run_target(tmp_path, engine_kit) == RunTarget(handout, ("adder",), tmp_path)
+    (tmp_path / "other.ipynb").write_bytes(handout.read_bytes())
+    assert run_target(tmp_path, engine_kit).path == handout  # the handout by its name
+    (tmp_path / "adder.py").write_text("def add(a, b):\n    return a + b\n")
+    assert run_target(tmp_path, engine_kit) == RunTarget(tmp_path, ("adder",), tmp_path)
+    (tmp_path / "adder.py").unlink()
+    handout.rename(tmp_path / "mine.ipynb")
+    with pytest.raises(UsageError, match=r"several notebooks \(mine.ipynb, other.ipynb\)"):
+        run_target(tmp_path, engine_kit)
+    assert HANDOUT_NAME not in str(run_target(tmp_path / "mine.ipynb", engine_kit).path)
