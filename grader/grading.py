@@ -308,6 +308,7 @@ def grade(
         exercises=results,
         areas=area_scores(results),
         integrity=findings,
+        notes=submission.notes,
         sandbox={"start_method": sandbox.start_method, **describe_isolation(isolations)},
         versions=dict(library_versions()),
         mlgrade_version=__version__,

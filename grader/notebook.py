@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
 from grader.parsing import parse
-from grader.submission import CellOrigin, Submission, read_file, scratch_dir
+from grader.results import ReadingNote
+from grader.submission import CellOrigin, Submission, read_file, scratch_dir, shown_name
 
 if TYPE_CHECKING:
     import nbformat
@@ -135,16 +136,30 @@ def _parses(source: str) -> bool:
     return True
 
 
-def _drop_magics(index: int, source: str, notes: list[str]) -> str | None:
+def _removed(index: int, number: int, line: str) -> ReadingNote:
+    """The note for one IPython line taken out of a cell."""
+    text = line.strip()
+    # A candidate's text in a one-line note: control characters shown escaped, length capped.
+    shown = shown_name(text if len(text) <= 120 else text[:117] + "...")
+    what = "shell command" if text.startswith("!") or re.match(r"[^%!]*=\s*!", text) else "magic"
+    return ReadingNote(f"removed IPython {what} `{shown}`", cell=index, line=number)
+
+
+def _drop_magics(index: int, source: str, notes: list[ReadingNote]) -> str | None:
     """The cell's Python with IPython-only lines blanked out (same line count), or None."""
     lines = source.split("\n")
     first = lines[0].strip()
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
-        notes.append(f"cell {index}, line 1: removed IPython magic `{first}`")
+        notes.append(_removed(index, 1, first))
         if magic not in PYTHON_BODY_MAGICS:
             if len(lines) > 1:
-                notes.append(f"cell {index}: dropped the {len(lines) - 1} line(s) under `{first}`")
+                notes.append(
+                    ReadingNote(
+                        f"dropped the {len(lines) - 1} line(s) under `{shown_name(first)}`",
+                        cell=index,
+                    )
+                )
             return None
         lines[0] = f"# mlgrade removed: {first}"
     # Valid Python never holds a magic, so only a cell that fails to parse is rewritten;
@@ -154,7 +169,7 @@ def _drop_magics(index: int, source: str, notes: list[str]) -> str | None:
     for number, line in enumerate(lines, start=1):
         if LINE_MAGIC.match(line) and not line.lstrip().startswith("#"):
             indent = line[: len(line) - len(line.lstrip())]
-            notes.append(f"cell {index}, line {number}: removed IPython magic `{line.strip()}`")
+            notes.append(_removed(index, number, line))
             # Same line count keeps locations exact; `pass` keeps an indented block valid,
             # a comment keeps a following `from __future__` import legal.
             lines[number - 1] = (
@@ -207,7 +222,7 @@ def _only_definitions(source: str) -> bool:
     return True
 
 
-def _cut_deep_json(text: str, notes: list[str]) -> str:
+def _cut_deep_json(text: str, notes: list[ReadingNote]) -> str:
     """The JSON text with every value nested deeper than JSON_MAX_DEPTH replaced by null.
 
     Only metadata and outputs nest that deep; the cells' sources and tags are kept.
@@ -232,7 +247,11 @@ def _cut_deep_json(text: str, notes: list[str]) -> str:
             depth -= 1
     if not kept:
         return text
-    notes.append(f"values nested deeper than {JSON_MAX_DEPTH} levels in the notebook were ignored")
+    notes.append(
+        ReadingNote(
+            f"values nested deeper than {JSON_MAX_DEPTH} levels in the notebook were ignored"
+        )
+    )
     return "".join(kept) + text[done:]
 
 
@@ -249,7 +268,7 @@ def _check_cells(cells: object) -> None:
             raise ValueError(f"cell {index}: its metadata is not an object")
 
 
-def _read(path: Path, notes: list[str]) -> nbformat.NotebookNode:
+def _read(path: Path, notes: list[ReadingNote]) -> nbformat.NotebookNode:
     import nbformat
 
     # Read without following a link; a link is refused, not reported as a bad notebook.
@@ -264,7 +283,9 @@ def _read(path: Path, notes: list[str]) -> nbformat.NotebookNode:
     return notebook
 
 
-def _cells(notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[str]) -> list[_Cell]:
+def _cells(
+    notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[ReadingNote]
+) -> list[_Cell]:
     cells = []
     for index, cell in enumerate(notebook.cells, start=1):
         kind = cell.get("cell_type")
@@ -285,7 +306,7 @@ def _cells(notebook: nbformat.NotebookNode, text_ids: set[str], notes: list[str]
 
 
 def _assign(
-    cells: list[_Cell], exercises: list[Exercise], notes: list[str]
+    cells: list[_Cell], exercises: list[Exercise], notes: list[ReadingNote]
 ) -> tuple[dict[str, list[_Cell]], list[_Cell]]:
     """Each exercise's own cells, and the shared cells prepended to every Python module."""
     by_id = {ex.id: ex for ex in exercises}
@@ -313,7 +334,7 @@ def _assign(
         elif _only_definitions(cell.source):
             shared.append(cell)
         else:
-            notes.append(f"cell {cell.index}: not part of any exercise's answer, ignored")
+            notes.append(ReadingNote("not part of any exercise's answer, ignored", cell=cell.index))
     return own, shared
 
 
@@ -359,7 +380,7 @@ def tagged_exercise_ids(path: Path, exercises: list[Exercise]) -> list[str]:
 
     Tagged answer cells decide; a notebook without tags is split by the names its cells define.
     """
-    notes: list[str] = []
+    notes: list[ReadingNote] = []
     notebook = _read(path, notes)
     tags = {_cell_tag(cell) for cell in notebook.cells}
     tagged = [ex.id for ex in exercises if ex.id in tags]
@@ -372,7 +393,7 @@ def tagged_exercise_ids(path: Path, exercises: list[Exercise]) -> list[str]:
 
 def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submission:
     """Read a notebook into one generated module per exercise, never running its code."""
-    notes: list[str] = []
+    notes: list[ReadingNote] = []
     notebook = _read(path, notes)
     text_ids = {ex.id for ex in exercises if ex.module is None}
     own, shared = _assign(_cells(notebook, text_ids, notes), exercises, notes)

@@ -82,6 +82,22 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class ReadingNote:
+    """What mlgrade removed or ignored while reading a submission (a notebook's IPython
+    magics and `!` shell lines, say), where the candidate can find it."""
+
+    message: str
+    cell: int = 0  # the notebook cell, 1-based; 0 when the note is not about one cell
+    line: int = 0  # the line in that cell; 0 for the whole cell
+
+    def __str__(self) -> str:
+        if not self.cell:
+            return self.message
+        where = f"cell {self.cell}" + (f", line {self.line}" if self.line else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     """Grade of one exercise."""
 
@@ -119,6 +135,7 @@ class GradeResult:
     exercises: tuple[ExerciseResult, ...]
     areas: tuple[AreaScore, ...] = ()
     integrity: tuple[Finding, ...] = ()
+    notes: tuple[ReadingNote, ...] = ()
     sandbox: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     mlgrade_version: str = ""
@@ -164,11 +181,14 @@ def from_json(text: str) -> GradeResult:
         )
     areas = tuple(AreaScore(**a) for a in data.pop("areas"))
     integrity = tuple(Finding(**f) for f in data.pop("integrity"))
+    notes = tuple(ReadingNote(**n) for n in data.pop("notes", ()))
     known = {f.name for f in fields(GradeResult)}
     extra = set(data) - known
     if extra:
         raise ValueError(f"unknown result fields: {', '.join(sorted(extra))}")
-    return GradeResult(**data, exercises=tuple(exercises), areas=areas, integrity=integrity)
+    return GradeResult(
+        **data, exercises=tuple(exercises), areas=areas, integrity=integrity, notes=notes
+    )
 
 
 def without_durations(data: Any) -> Any:

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError
+from grader.results import ReadingNote
 
 ZIP_MAX_BYTES = 50 * 1024 * 1024
 ZIP_MAX_FILES = 2000
@@ -51,7 +52,7 @@ class Submission:
     name: str
     root: Path
     files: dict[str, Path]
-    notes: tuple[str, ...] = ()
+    notes: tuple[ReadingNote, ...] = ()
     origins: dict[str, tuple[CellOrigin, ...]] = field(default_factory=dict)
     source: Path | None = None
 

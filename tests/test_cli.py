@@ -268,3 +268,26 @@ def test_run_in_a_folder_without_exercise_files_or_notebook_is_one_line(tmp_path
     assert result.output == (
         f"mlgrade: error: no exercise files or notebook in {tmp_path}: run `mlgrade start` first\n"
     )
+
+
+def test_ipython_lines_removed_from_a_notebook_are_reported_in_every_output(tmp_path):
+    import nbformat
+
+    handout = _fill_handout(tmp_path / "nb")
+    notebook = nbformat.read(handout, as_version=4)
+    [index] = [i for i, c in enumerate(notebook.cells) if c.metadata.get("mlgrade")]
+    notebook.cells[index].source = (
+        "%load_ext autoreload\n!pip list\n" + notebook.cells[index].source
+    )
+    nbformat.write(notebook, handout)
+    result, out = grade_into(tmp_path, handout, "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    cell = index + 1
+    assert f"cell {cell}, line 1: removed IPython magic `%load_ext autoreload`" in result.output
+    assert f"cell {cell}, line 2: removed IPython shell command `!pip list`" in result.output
+    assert json.loads((out / "r.json").read_text())["notes"] == [
+        {"message": "removed IPython magic `%load_ext autoreload`", "cell": cell, "line": 1},
+        {"message": "removed IPython shell command `!pip list`", "cell": cell, "line": 2},
+    ]
+    html = (out / "r.html").read_text()
+    assert f"cell {cell}, line 2</td><td>removed IPython shell command `!pip list`" in html

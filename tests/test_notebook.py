@@ -13,6 +13,7 @@ from nbformat import v4
 from grader.catalogue import load_kit
 from grader.errors import SubmissionError, UsageError
 from grader.notebook import HANDOUT_NAME, submission_from_notebook, write_handout
+from grader.results import ReadingNote
 from grader.workspace import load_submission
 
 ROOT = Path(__file__).parents[1]
@@ -150,7 +151,7 @@ def test_untagged_notebook_is_split_by_the_names_each_stub_defines():
     assert "def f1_score" not in decorators
     # Scratch code that calls things stays out of every module, and says so.
     assert "f1_score([1, 0], [1, 1])" not in metrics + decorators
-    assert "cell 6: not part of any exercise's answer, ignored" in submission.notes
+    assert "cell 6: not part of any exercise's answer, ignored" in map(str, submission.notes)
     for text in (metrics, decorators):
         ast.parse(text)
 
@@ -160,12 +161,12 @@ def test_magics_and_shell_escapes_are_removed_and_reported():
     submission = submission_from_notebook(FIXTURES / "untagged_with_magics.ipynb", exercises)
     for note in (
         "cell 2, line 1: removed IPython magic `%matplotlib inline`",
-        "cell 2, line 3: removed IPython magic `!pip install tqdm`",
-        "cell 4, line 1: removed IPython magic `files = !ls`",
+        "cell 2, line 3: removed IPython shell command `!pip install tqdm`",
+        "cell 4, line 1: removed IPython shell command `files = !ls`",
         "cell 5, line 1: removed IPython magic `%%bash`",
         "cell 7, line 1: removed IPython magic `%%time`",
     ):
-        assert note in submission.notes
+        assert note in map(str, submission.notes)
     for exercise_id, path in submission.files.items():
         text = path.read_text(encoding="utf-8")
         assert "echo not python" not in text  # a %%bash body is not Python
@@ -256,9 +257,10 @@ def test_notebook_submission_grades_like_a_file(tmp_path):
     result = grade(submission, KIT, ["decorators", "metrics"], jobs=2)
     assert result.exercise("decorators").score == result.exercise("decorators").max_score > 0
     assert result.exercise("metrics").status == "not_attempted"
-    assert f"cell {index + 1}, line 1: removed IPython magic `%load_ext autoreload`" in (
+    assert ReadingNote("removed IPython magic `%load_ext autoreload`", cell=index + 1, line=1) in (
         submission.notes
     )
+    assert result.notes == submission.notes
 
 
 INPUTS = ROOT / "tests" / "fixtures" / "submissions" / "inputs"
@@ -278,7 +280,9 @@ def test_json_nested_too_deep_is_cut_and_the_code_still_read(engine_kit):
     assert submission.files["adder"].read_text(encoding="utf-8") == CORRECT.read_text(
         encoding="utf-8"
     )
-    assert submission.notes == ("values nested deeper than 64 levels in the notebook were ignored",)
+    assert submission.notes == (
+        ReadingNote("values nested deeper than 64 levels in the notebook were ignored"),
+    )
 
 
 def test_a_cell_too_deep_to_parse_is_still_assigned_by_its_tag(engine_kit):

@@ -13,6 +13,7 @@ from grader.results import (
     ExerciseStatus,
     Finding,
     GradeResult,
+    ReadingNote,
     TestResult,
     TestStatus,
     from_json,
@@ -62,6 +63,10 @@ results = st.builds(
         ),
         max_size=2,
     ).map(tuple),
+    notes=st.lists(
+        st.builds(ReadingNote, message=text, cell=st.integers(0, 99), line=st.integers(0, 99)),
+        max_size=2,
+    ).map(tuple),
     sandbox=st.dictionaries(text, text, max_size=3),
     versions=st.dictionaries(text, text, max_size=3),
     mlgrade_version=text,
@@ -91,3 +96,17 @@ def test_without_durations_zeroes_every_duration_and_nothing_else(result):
 def test_percent_of_an_empty_grade_is_zero():
     empty = GradeResult(submission="s", score=0, max_score=0, exercises=())
     assert empty.percent == 0.0
+
+
+def test_a_result_written_before_notes_existed_reads_back_without_notes():
+    data = json.loads(to_json(GradeResult(submission="s", score=0, max_score=0, exercises=())))
+    del data["notes"]
+    assert from_json(json.dumps(data)).notes == ()
+
+
+def test_a_reading_note_names_its_cell_and_line_only_when_it_has_them():
+    assert str(ReadingNote("removed IPython magic `%time`", cell=3, line=2)) == (
+        "cell 3, line 2: removed IPython magic `%time`"
+    )
+    assert str(ReadingNote("ignored", cell=4)) == "cell 4: ignored"
+    assert str(ReadingNote("cut")) == "cut"
