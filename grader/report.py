@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import shutil
+import textwrap
 from pathlib import Path
 
 import jinja2
@@ -86,22 +88,91 @@ def exercise_line(ex: ExerciseResult) -> str:
     )
 
 
-def terminal_summary(result: GradeResult, *, verbose: bool = True) -> str:
-    """The plain-text table printed after grading."""
+# Where pytest's own explanation of an assertion starts: the lines above it say what
+# went wrong in the suite's words ("expected ..., got ..."), the rest repeats it.
+PYTEST_EXPLANATION = ("assert ", " +  where ", "+  where ")
+# Rows under a failed test: what went wrong, then the shrunk call, each cut to its share.
+MESSAGE_MAX_LINES = 6
+CALL_MAX_LINES = 4
+FAILURE_INDENT = " " * 13
+
+
+def terminal_width() -> int:
+    """Columns of the terminal, or 100 when the output is not a terminal."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def what_went_wrong(message: str) -> list[str]:
+    """The lines of a failure message that say what went wrong, without pytest's
+    re-statement of the assertion."""
+    lines: list[str] = []
+    for line in message.splitlines():
+        if lines and line.startswith(PYTEST_EXPLANATION):
+            break
+        if line.strip():
+            lines.append(line.rstrip())
+    return lines
+
+
+def failing_call(counterexample: str) -> list[str]:
+    """Hypothesis' shrunk example as one call (its arguments joined), then its draws."""
+    lines = [line.rstrip() for line in counterexample.splitlines() if line.strip()]
+    if not lines:
+        return []
+    head, rest = lines[0], lines[1:]
+    for prefix in ("Falsifying example: ", "Failing test case: "):
+        if head.startswith(prefix):
+            head = head[len(prefix) :]
+    if head.endswith("(") and ")" in rest:
+        end = rest.index(")")
+        arguments = " ".join(arg.strip() for arg in rest[:end]).rstrip(",")
+        head, rest = f"{head}{arguments})", rest[end + 1 :]
+    return [f"failing call: {head}", *rest]
+
+
+def _wrapped(lines: list[str], width: int, max_lines: int) -> list[str]:
+    """Lines wrapped to the terminal's width under a test's row: the first one whole, each
+    next one while the rows stay within `max_lines`."""
+    room = max(20, width - len(FAILURE_INDENT))
+    out: list[str] = []
+    for position, line in enumerate(lines):
+        rows = textwrap.wrap(line, room, subsequent_indent="  ") or [""]
+        if position and len(out) + len(rows) > max_lines:
+            out.append("... (the rest is in the HTML report)")
+            break
+        out += rows
+    return [FAILURE_INDENT + row for row in out]
+
+
+def exercise_lines(ex: ExerciseResult, *, verbose: bool = True, width: int = 100) -> list[str]:
+    """An exercise's row, why it was not graded, and (verbose) each test with its failure."""
+    lines = [exercise_line(ex)]
+    if ex.message and ex.status.value != "graded":
+        lines.append(f"    {ex.message.splitlines()[0]}")
+    if not verbose or ex.status.value in ("missing", "not_attempted", "import_error"):
+        return lines
+    for test in ex.tests:
+        mark = "PASS" if test.status is TestStatus.PASSED else test.status.value.upper()
+        lines.append(
+            f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} {test.name}"
+        )
+        if test.status is not TestStatus.PASSED:
+            lines += _wrapped(what_went_wrong(test.message), width, MESSAGE_MAX_LINES)
+            lines += _wrapped(failing_call(test.counterexample), width, CALL_MAX_LINES)
+    return lines
+
+
+def terminal_summary(result: GradeResult, *, verbose: bool = True, width: int | None = None) -> str:
+    """The plain-text table printed after grading, failures wrapped to `width` columns
+    (the terminal's by default)."""
+    width = width or terminal_width()
     lines = []
     for ex in result.exercises:
-        lines.append(exercise_line(ex))
-        if ex.message and ex.status.value != "graded":
-            lines.append(f"    {ex.message.splitlines()[0]}")
-        if not verbose or ex.status.value in ("missing", "not_attempted", "import_error"):
-            continue
-        for test in ex.tests:
-            mark = "PASS" if test.status is TestStatus.PASSED else test.status.value.upper()
-            lines.append(
-                f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} {test.name}"
-            )
-            if test.status is not TestStatus.PASSED and test.message:
-                lines.append(f"             {test.message.splitlines()[0][:110]}")
+        lines += exercise_lines(ex, verbose=verbose, width=width)
+    if result.notes and verbose:
+        lines.append("")
+        lines.append(f"while reading {result.submission} (left out of the grade):")
+        lines += [f"  {note}" for note in result.notes]
     lines.append("")
     for area in result.areas:
         lines.append(

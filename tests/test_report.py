@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader.report import render_html, terminal_summary, write_html
 
@@ -64,3 +66,65 @@ def test_report_renders_in_headless_chromium(grade_engine_case, engine_kit, tmp_
         timeout=120,
     )
     assert shot.stat().st_size > 10_000  # a real rendering, not a blank page
+
+
+def _with_failure(message: str, counterexample: str = ""):
+    """A one-exercise result whose only test failed with this message."""
+    from grader.results import ExerciseResult, ExerciseStatus, GradeResult, TestResult, TestStatus
+
+    test = TestResult(
+        name="test_f1",
+        description="",
+        status=TestStatus.FAILED,
+        score=0.0,
+        max_score=2.0,
+        message=message,
+        counterexample=counterexample,
+    )
+    exercise = ExerciseResult(
+        id="metrics",
+        title="Metrics",
+        area="ml",
+        status=ExerciseStatus.GRADED,
+        score=0.0,
+        max_score=2.0,
+        suite="hidden",
+        tests=(test,),
+    )
+    return GradeResult(submission="s", score=0.0, max_score=2.0, exercises=(exercise,))
+
+
+def _under_test(text: str) -> list[str]:
+    """The rows printed under the failed test's own row."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "test_f1" in line) + 1
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith(" " * 13):
+            break
+        rows.append(line.strip())
+    return rows
+
+
+words = st.text(st.characters(codec="ascii", categories=["L", "N", "P", "S"]), min_size=1)
+
+
+@given(st.lists(words, min_size=1, max_size=120), st.integers(40, 200))
+def test_the_whole_first_line_of_a_failure_is_shown_wrapped_to_the_width(parts, width):
+    first = "AssertionError: " + " ".join(parts)
+    text = terminal_summary(_with_failure(first + "\nassert 1.0 <= 1e-12"), width=width)
+    assert all(len(line) <= width for line in text.splitlines() if line.startswith(" " * 13))
+    shown = "".join("".join(_under_test(text)).split())
+    assert shown == "".join(first.split())  # every character, and pytest's restatement not
+
+
+def test_the_shrunk_failing_call_is_shown_as_one_call():
+    counterexample = (
+        "Failing test case: test_f1(\n    pair=(['ham'], ['spam']),\n    pos_label='spam',\n)"
+    )
+    message = "AssertionError: f1_score(...): expected 0.0, got 1.0\nassert 1.0 <= 1e-12"
+    rows = _under_test(terminal_summary(_with_failure(message, counterexample), width=120))
+    assert rows == [
+        "AssertionError: f1_score(...): expected 0.0, got 1.0",
+        "failing call: test_f1(pair=(['ham'], ['spam']), pos_label='spam')",
+    ]
