@@ -218,12 +218,16 @@ def run(
 def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) -> None:
     import threading
 
+    from grader.report import terminal_summary
     from grader.watch import watch
 
     def regrade(exercise):
         result, _ = _grade(directory, kit, [exercise.id], suite, 1)
         return result.exercise(exercise.id)
 
+    # The first grading is the table `run` prints; later ones print only what changed.
+    first, _ = _grade(directory, kit, [ex.id for ex in exercises], suite, jobs)
+    click.echo(terminal_summary(first))
     click.echo(f"watching {directory} ({suite} tests); Ctrl-C to stop")
     try:
         watch(
@@ -232,6 +236,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
             regrade,
             lambda c: click.echo(c.describe()),
             stop=threading.Event(),
+            graded={ex.id: ex for ex in first.exercises},
         )
     except KeyboardInterrupt:
         click.echo("stopped")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalogue import Exercise
-from grader.results import ExerciseResult, TestStatus
+from grader.results import STATUS_LABELS, ExerciseResult, ExerciseStatus, TestStatus
+
+# Statuses where no test ran the candidate's code: their message says why, and listing
+# every test as "now failing" would only hide it.
+NOTHING_RAN = (ExerciseStatus.IMPORT_ERROR, ExerciseStatus.MISSING, ExerciseStatus.NOT_ATTEMPTED)
 
 
 @dataclass(frozen=True)
@@ -21,11 +25,20 @@ class Change:
     previous_score: float | None
     newly_passing: tuple[str, ...]
     newly_failing: tuple[str, ...]
+    status: ExerciseStatus = ExerciseStatus.GRADED
+    message: str = ""
 
     def describe(self) -> str:
-        """A few lines for the terminal."""
+        """A few lines for the terminal: the score, then why nothing ran (with the file and
+        line of a syntax error) or which tests flipped since the previous grading."""
         was = "" if self.previous_score is None else f" (was {self.previous_score:g})"
         lines = [f"{self.exercise}: {self.score:g} / {self.max_score:g}{was}"]
+        if self.status in NOTHING_RAN:
+            lines[0] += f"  {STATUS_LABELS[self.status]}"
+            lines += [f"  {line}" for line in self.message.splitlines()[:1]]
+            return "\n".join(lines)
+        if self.previous_score is None:
+            return lines[0]  # a first grading: its table is printed whole, not as changes
         lines += [f"  + now passing: {name}" for name in self.newly_passing]
         lines += [f"  - now failing: {name}" for name in self.newly_failing]
         if self.previous_score is not None and not (self.newly_passing or self.newly_failing):
@@ -44,6 +57,8 @@ def compare(previous: ExerciseResult | None, current: ExerciseResult) -> Change:
         previous_score=previous.score if previous else None,
         newly_passing=tuple(n for n, ok in now.items() if ok and not before.get(n, False)),
         newly_failing=tuple(n for n, ok in now.items() if not ok and before.get(n, False)),
+        status=current.status,
+        message=current.message,
     )
 
 
@@ -63,20 +78,32 @@ def watch(
     *,
     stop: threading.Event,
     interval: float = 0.5,
+    graded: Mapping[str, ExerciseResult] | None = None,
 ) -> None:
-    """Poll the exercise files; regrade and report each one that was saved, until `stop`."""
-    stamps = {ex.id: _stamp(directory / ex.artifact) for ex in exercises}
-    last: dict[str, ExerciseResult] = {}
+    """Poll the exercise files; regrade and report each one that was saved, until `stop`.
+
+    `directory` is a workspace folder, or a notebook holding every exercise. `graded`
+    holds a first grading already shown: only what changes from it is reported.
+    """
+
+    def watched(ex: Exercise) -> Path:
+        return directory if directory.is_file() else directory / ex.artifact
+
+    stamps = {ex.id: _stamp(watched(ex)) for ex in exercises}
+    last: dict[str, ExerciseResult] = dict(graded or {})
     for ex in exercises:
-        if stamps[ex.id] is not None:
+        if stamps[ex.id] is not None and ex.id not in last:
             last[ex.id] = regrade(ex)
             report(compare(None, last[ex.id]))
     while not stop.wait(interval):
         for ex in exercises:
-            stamp = _stamp(directory / ex.artifact)
+            stamp = _stamp(watched(ex))
             if stamp is None or stamp == stamps[ex.id]:
                 continue
             stamps[ex.id] = stamp
             result = regrade(ex)
             report(compare(last.get(ex.id), result))
-            last[ex.id] = result
+            # A file that does not import is compared with nothing: once it imports again,
+            # the changes shown are those since the last grading that ran tests.
+            if result.status not in NOTHING_RAN or ex.id not in last:
+                last[ex.id] = result

@@ -291,3 +291,23 @@ def test_ipython_lines_removed_from_a_notebook_are_reported_in_every_output(tmp_
     ]
     html = (out / "r.html").read_text()
     assert f"cell {cell}, line 2</td><td>removed IPython shell command `!pip list`" in html
+
+
+def test_run_watch_prints_the_table_first_then_hands_over_what_it_showed(tmp_path, monkeypatch):
+    import grader.watch
+
+    seen = {}
+
+    def stop_at_once(directory, exercises, regrade, report, *, stop, graded):
+        seen.update(graded)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grader.watch, "watch", stop_at_once)
+    workspace = tmp_path / "ws"
+    invoke("start", "--dir", str(workspace), "--kit", KIT)
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", workspace / "adder.py")
+    result = invoke("run", "--watch", "--dir", str(workspace), "--kit", KIT)
+    assert result.exit_code == 0, result.output
+    assert "FAILED" in result.output and "TOTAL" in result.output
+    assert "now passing" not in result.output and result.output.endswith("stopped\n")
+    assert seen["adder"].score == 5

@@ -57,10 +57,10 @@ def test_compare_lists_exactly_the_tests_that_flipped(rows):
     assert change.previous_score == before.score and change.score == after.score
 
 
-def test_first_grading_reports_passing_tests_and_no_failures():
+def test_first_grading_is_described_by_its_score_not_as_changes():
     change = compare(None, _result({"a": True, "b": False}))
     assert change.newly_passing == ("a",) and change.newly_failing == ()
-    assert "was" not in change.describe()
+    assert change.describe() == "x: 1 / 2"
 
 
 def test_saving_a_file_triggers_a_regrade_with_the_difference(engine_kit, tmp_path):
@@ -92,3 +92,47 @@ def test_saving_a_file_triggers_a_regrade_with_the_difference(engine_kit, tmp_pa
     assert changes[1].newly_passing == ("test_mean_empty_raises",)
     assert changes[1].newly_failing == ()
     assert "now passing: test_mean_empty_raises" in changes[1].describe()
+
+
+def _save(source, target):
+    """Copy a file over an exercise file so that the watcher sees a new stamp."""
+    shutil.copy(source, target)
+    os.utime(target, ns=(time.time_ns(), time.time_ns() + 10**9))
+
+
+def test_a_syntax_error_is_shown_with_its_file_and_line_and_only_changes_after(
+    engine_kit, tmp_path
+):
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", tmp_path / "adder.py")
+    exercise = engine_kit.get("adder")
+
+    def regrade(ex):
+        return grade(load_submission(tmp_path, engine_kit), engine_kit, [ex.id]).exercise(ex.id)
+
+    first = regrade(exercise)
+    changes = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(tmp_path, [exercise], regrade, changes.append),
+        kwargs={"stop": stop, "interval": 0.1, "graded": {"adder": first}},
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + 60
+    time.sleep(0.3)
+    assert changes == []  # the first grading was shown by the caller
+    _save(ENGINE_SUBMISSIONS / "syntax_error" / "adder.py", tmp_path / "adder.py")
+    while not changes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    _save(ENGINE_SUBMISSIONS / "correct" / "adder.py", tmp_path / "adder.py")
+    while len(changes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(10)
+    broken, fixed = (c.describe() for c in changes)
+    assert broken == (
+        "adder: 0 / 6 (was 5)  import error\n  adder.py, line 5: SyntaxError: '(' was never closed"
+    )
+    # Compared with the last grading that ran tests, not with the syntax error.
+    assert fixed == "adder: 6 / 6 (was 5)\n  + now passing: test_mean_empty_raises"
