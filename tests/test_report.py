@@ -128,3 +128,61 @@ def test_the_shrunk_failing_call_is_shown_as_one_call():
         "AssertionError: f1_score(...): expected 0.0, got 1.0",
         "failing call: test_f1(pair=(['ham'], ['spam']), pos_label='spam')",
     ]
+
+
+def test_full_marks_keep_their_passing_tests_collapsed(grade_engine_case, engine_kit):
+    html = render_html(grade_engine_case("correct"), engine_kit)
+    section = html[html.index('<section class="exercise" id="ex-adder">') :]
+    assert '<details class="passing"><summary>4 passing tests: full marks</summary>' in section
+    assert "<details open" not in html and '<details class="passing" open' not in html
+
+
+# Placed after the report's own content: records where each exercise's title, badge and
+# header sit once the page is laid out, for --dump-dom to print.
+LAYOUT_PROBE = """<script>
+const rows = [...document.querySelectorAll("section.exercise header")].map((header) => {
+  const box = (el) => el.getBoundingClientRect();
+  const [h, b, t] = [box(header), box(header.querySelector(".badge")), box(header.querySelector("h2"))];
+  return [h.top, h.right, b.top, b.right, t.right, t.height];
+});
+document.body.setAttribute("data-layout", JSON.stringify(rows));
+</script>"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
+def test_a_long_exercise_title_leaves_the_badge_at_the_right_of_its_first_line(
+    grade_engine_case, engine_kit, tmp_path
+):
+    import dataclasses
+    import json
+
+    result = grade_engine_case("correct")
+    long_title = "A title far longer than the page is wide " * 4
+    result = dataclasses.replace(
+        result, exercises=(dataclasses.replace(result.exercises[0], title=long_title),)
+    )
+    page = tmp_path / "report.html"
+    page.write_text(render_html(result, engine_kit).replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1100,1400",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    [[header_top, header_right, badge_top, badge_right, title_right, title_height]] = json.loads(
+        re.search(r'data-layout="([^"]*)"', dom).group(1).replace("&quot;", '"')
+    )
+    assert title_height > 40  # the title wrapped onto several lines
+    assert badge_top - header_top < 20  # the badge stays on the title's first line
+    assert header_right - badge_right < 80 and title_right < badge_right - 40  # at the right
