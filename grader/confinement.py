@@ -6,25 +6,28 @@
 from __future__ import annotations
 
 import ctypes
-import resource
 import signal
 import socket
 from pathlib import Path
 from typing import Any
+
+from grader import host as hosts
+from grader.host import Host
 
 CLONE_NEWNET = 0x40000000
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
 EXTRA_TASKS = 128  # processes and threads a submission may add (a fork bomb may not)
 
 
-def isolate_network() -> str:
+def isolate_network(host: Host | None = None) -> str:
     """Cut this process (a judge) off the network; returns the method used."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.unshare(CLONE_NEWNET) == 0:
-            return "namespace"
-    except (OSError, AttributeError):
-        pass
+    if (host or hosts.current()).linux:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(CLONE_NEWNET) == 0:
+                return "namespace"
+        except (OSError, AttributeError):
+            pass
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise OSError("network access is disabled while grading")
@@ -36,17 +39,25 @@ def isolate_network() -> str:
     return "in-process"
 
 
-def apply_limits(*, memory_mb: int, cpu_seconds: int) -> None:
-    """Resource limits that stop a runaway submission inside its process."""
+def apply_limits(*, memory_mb: int, cpu_seconds: int, host: Host | None = None) -> None:
+    """Resource limits that stop a runaway submission inside its process (where the
+    host has rlimits; Linux's /proc sizes them to the process and the machine)."""
+    offered = host or hosts.current()
+    if not offered.resource_limits:
+        return
+    import resource
+
     vm_size = 0
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmSize:"):
-                vm_size = int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    address_space = vm_size + memory_mb * 1024 * 1024
-    tasks = _system_tasks()
+    if offered.linux:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmSize:"):
+                    vm_size = int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    # Without /proc the address space of a fresh interpreter is not known: no cap on it.
+    address_space = vm_size + memory_mb * 1024 * 1024 if vm_size else resource.RLIM_INFINITY
+    tasks = _system_tasks() if offered.linux else 0
     # Hard limits too, so candidate code cannot raise them back (it has no
     # CAP_SYS_RESOURCE after drop_capabilities). CPU: SIGXCPU first, SIGKILL a second later.
     limits = [
@@ -57,6 +68,8 @@ def apply_limits(*, memory_mb: int, cpu_seconds: int) -> None:
         # Binds only users other than root; the pids cgroup (enter_cage) binds root too.
         (resource.RLIMIT_NPROC, tasks + EXTRA_TASKS, tasks + EXTRA_TASKS),
     ]
+    if not offered.linux:
+        limits = limits[1:-1]  # address space and task counts are Linux's to size
     for kind, soft, hard in limits:
         try:
             _, current_hard = resource.getrlimit(kind)
@@ -66,7 +79,8 @@ def apply_limits(*, memory_mb: int, cpu_seconds: int) -> None:
         except (ValueError, OSError):
             pass
     # Writes past the file-size limit fail with an error instead of killing us.
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def _system_tasks() -> int:

@@ -7,13 +7,21 @@ import signal
 from grader.catalogue import Exercise
 from grader.channel import ChildOutcome
 
-SIGNAL_MEANINGS = {
-    signal.SIGXCPU: "CPU time limit exceeded",
-    signal.SIGKILL: "killed (memory or time limit)",
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "aborted",
-    signal.SIGXFSZ: "file size limit exceeded",
+# By name: Windows has no SIGXCPU, SIGKILL or SIGXFSZ.
+_MEANINGS_BY_NAME = {
+    "SIGXCPU": "CPU time limit exceeded",
+    "SIGKILL": "killed (memory or time limit)",
+    "SIGSEGV": "segmentation fault",
+    "SIGABRT": "aborted",
+    "SIGXFSZ": "file size limit exceeded",
 }
+SIGNAL_MEANINGS = {
+    getattr(signal, name): meaning
+    for name, meaning in _MEANINGS_BY_NAME.items()
+    if hasattr(signal, name)
+}
+# The signal the CPU-time limit sends (None where the platform has none).
+CPU_LIMIT_SIGNAL = getattr(signal, "SIGXCPU", None)
 
 
 def signal_code(code: int | None) -> int | None:

@@ -18,6 +18,8 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader import host
+
 if TYPE_CHECKING:
     from grader.catalogue import Exercise
 
@@ -120,7 +122,8 @@ def own_code_path() -> dict[str, str]:
 
 
 def has_forkserver() -> bool:
-    return "forkserver" in multiprocessing.get_all_start_methods()
+    """Whether children start from warm fork servers here (else they are spawned)."""
+    return host.current().start_method == "forkserver"
 
 
 # What the candidates' fork server loads in advance: the libraries answers import,

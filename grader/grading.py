@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from importlib import metadata
 
-from grader import __version__
+from grader import __version__, host
 from grader.catalogue import AREAS, Exercise, Kit
 from grader.channel import CollectedTest
 from grader.errors import IsolationUnavailable
@@ -228,6 +228,12 @@ def require_full_isolation() -> None:
     required protection (`--isolation strict`)."""
     from grader.candidate.probe import machine_protections
 
+    offered = host.current()
+    if not offered.sandbox:
+        raise IsolationUnavailable(
+            f"--isolation strict: this platform ({offered.platform}) has no Linux sandbox; "
+            "grade on Linux as root, or use --isolation auto to grade with isolation off"
+        )
     missing = missing_protections(machine_protections())
     if missing:
         raise IsolationUnavailable(
@@ -240,8 +246,20 @@ def require_full_isolation() -> None:
 def describe_isolation(isolations: list[Isolation]) -> dict[str, str]:
     """How the candidate's processes were confined: each protection, and what was off.
 
-    A protection counts as on only when every exercise's process had it.
+    A protection counts as on only when every exercise's process had it. Where the host
+    has no Linux sandbox, isolation is "off" and "reason" says why.
     """
+    offered = host.current()
+    if not offered.sandbox:
+        return {
+            "isolation": "off",
+            "reason": offered.no_sandbox_reason(),
+            "network": "open",
+            "filesystem": "unprotected",
+            "processes": "none",
+            "landlock": "off",
+            "missing": ", ".join(PROTECTION_NAMES.values()) if isolations else "",
+        }
     if not isolations:
         return {"isolation": "not needed", "missing": ""}
     missing = [

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.host import Host
+
 # Set by the parent before its fork server starts: "0" skips warming hypothesis' engine
 # there (a tenth of a second), for a process that will fork only a child or two.
 WARM_ENGINE = "MLGRADE_WARM_ENGINE"
@@ -40,6 +42,7 @@ class JudgeJob:
     # Set by the parent once the candidate's process started: where to read its memory.
     candidate_pid: int | None = None
     cage: Any = None
+    host: Host | None = None  # the parent's probe of the host, which the child obeys
 
     @property
     def candidate_file(self) -> Path:
@@ -61,6 +64,7 @@ class CandidateJob:
     max_tasks: int
     cage: Any = None  # grader.cgroups.Cage, when the parent made one
     strict: bool = False
+    host: Host | None = None  # the parent's probe of the host, which the child obeys
 
     @property
     def candidate_file(self) -> Path:

@@ -1,4 +1,8 @@
-"""Find and kill process trees through /proc (the judge's; the candidate's has a cage)."""
+"""Find and kill process trees through /proc (the judge's; the candidate's has a cage).
+
+Where the host has no /proc, a process's descendants are unknown: only the process
+(and its session) is killed.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import contextlib
 import os
 import signal
 from pathlib import Path
+
+from grader import host
 
 
 def _has_no_children(pid: int) -> bool:
@@ -19,7 +25,7 @@ def _has_no_children(pid: int) -> bool:
 
 def descendants(pid: int) -> list[int]:
     """Every live descendant of a process (empty where /proc is unavailable)."""
-    if _has_no_children(pid):
+    if not host.current().linux or _has_no_children(pid):
         return []  # the common case, without reading every process's stat
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -45,6 +51,8 @@ def _signal_all(pids: list[int], sig: signal.Signals) -> None:
 def kill_tree(pid: int, *, include_root: bool = True) -> None:
     """SIGKILL a process and all its descendants; stopping them first keeps a fork
     bomb from outrunning the scan."""
+    if not host.current().sessions:
+        return  # no POSIX signals: the caller's Process.kill() ends the process itself
     root = [pid] if include_root else []
     for _ in range(5):
         tree = descendants(pid)

@@ -184,7 +184,9 @@ def terminal_summary(result: GradeResult, *, verbose: bool = True, width: int | 
     )
     if result.integrity:
         lines.append(f"integrity findings: {len(result.integrity)} (see the HTML report)")
-    if result.sandbox.get("missing"):
+    if result.sandbox.get("isolation") == "off":
+        lines.append(f"isolation: off, {result.sandbox.get('reason', '')}")
+    elif result.sandbox.get("missing"):
         lines.append(
             f"isolation: partial, the candidate's code ran without: {result.sandbox['missing']}"
         )

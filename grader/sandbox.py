@@ -23,12 +23,13 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
+from grader import host
 from grader.candidate.entry import run as run_candidate
 from grader.catalogue import Exercise
 from grader.cgroups import Cage, sweep
 from grader.channel import ChildOutcome, CollectedTest, TestRecord, accept
 from grader.errors import KitError
-from grader.exits import describe_exit, fate_message, signal_code
+from grader.exits import CPU_LIMIT_SIGNAL, describe_exit, fate_message, signal_code
 from grader.forkservers import (
     CHILD_NAME,
     ForkServerContext,
@@ -348,7 +349,8 @@ class Sandbox:
         if not outcome.exit_reason:
             outcome.exit_reason = describe_exit(code, outcome)
         if outcome.current is not None and not outcome.current_fate:
-            outcome.current_fate = "cpu_limit" if code == -signal.SIGXCPU else "crashed"
+            by_cpu = CPU_LIMIT_SIGNAL is not None and code == -CPU_LIMIT_SIGNAL
+            outcome.current_fate = "cpu_limit" if by_cpu else "crashed"
         return outcome
 
     def _watch(
@@ -417,8 +419,9 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     if pid is not None:
         if process.exitcode is None:  # a reaped child's pid may already be reused
             kill_tree(pid)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+        if host.current().sessions:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
     if process.exitcode is None:
         process.kill()
     process.join(10)

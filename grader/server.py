@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
@@ -51,8 +50,13 @@ class Request:
 
 
 def enabled() -> bool:
-    """Whether `mlgrade run` may use a server: not when switched off, nor on CI."""
-    return os.environ.get(SWITCH_ENV, "1") != "0" and not os.environ.get("CI")
+    """Whether `mlgrade run` may use a server: not when switched off, nor on CI, nor
+    where the host cannot fork (a server's warm children are forked)."""
+    if os.environ.get(SWITCH_ENV, "1") == "0" or os.environ.get("CI"):
+        return False
+    from grader import host
+
+    return host.current().fork and host.current().sessions
 
 
 @functools.cache
@@ -163,6 +167,8 @@ def _warm_up(kit_root: Path) -> None:
 
 def serve(kit_root: Path | None, idle_seconds: float = IDLE_SECONDS) -> None:
     """Answer grading requests until idle for `idle_seconds`; one server per fingerprint."""
+    import fcntl  # POSIX only, as the server is (see enabled)
+
     socket_path, key_path = _paths()
     lock = open(socket_path.with_suffix(".lock"), "a")  # noqa: SIM115 - held for life
     try:

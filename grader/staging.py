@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader import host
 from grader.candidate import syscalls
 from grader.catalogue import Exercise
 from grader.confinement import EXTRA_TASKS
@@ -57,7 +57,7 @@ class Staging:
         self.on_tmpfs = mount_run_folder(self.shared_dir, RUN_FOLDER_MB)
         (self.shared_dir / "submission").mkdir()
         shutil.copyfile(self.artifact, self.shared_dir / "submission" / self.exercise.artifact)
-        self.candidate_uid = CANDIDATE_UID if os.geteuid() == 0 else None
+        self.candidate_uid = CANDIDATE_UID if host.current().linux and os.geteuid() == 0 else None
         os.chmod(self.run_dir, 0o711)
         if self.candidate_uid is not None:
             os.chown(self.shared_dir, self.candidate_uid, self.candidate_uid)
@@ -90,6 +90,7 @@ class Staging:
             fail_fast=fail_fast,
             shared_dir=self.shared_dir,
             candidate_uid=self.candidate_uid,
+            host=host.current(),
         )
 
     def candidate_job(self, *, strict: bool = False, cage: Any = None) -> CandidateJob | None:
@@ -109,6 +110,7 @@ class Staging:
             max_tasks=EXTRA_TASKS,
             cage=cage,
             strict=strict,
+            host=host.current(),
         )
 
     def output_tail(self, limit: int = 2000) -> str:
@@ -138,7 +140,7 @@ class Staging:
 def mount_run_folder(folder: Path, size_mb: int) -> bool:
     """Make the candidate's run folder a tmpfs of its own, so that what it writes is
     capped in size (and charged to its memory cgroup); False where we may not mount."""
-    if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+    if not host.current().linux or os.geteuid() != 0:
         return False
     return syscalls.mount(
         "mlgrade-run", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=0755"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 from typing import TYPE_CHECKING, Any
 
+from grader import host
 from grader.confinement import apply_limits
 
 if TYPE_CHECKING:
@@ -12,7 +13,16 @@ if TYPE_CHECKING:
 
 
 def confine(job: CandidateJob) -> dict[str, Any]:
-    """Jail this process, then set its resource limits; returns what is enforced."""
+    """Jail this process, then set its resource limits; returns what is enforced.
+
+    Where the host has no Linux sandbox, nothing is jailed and every protection is off.
+    """
+    offered = job.host or host.current()
+    if not offered.sandbox:
+        from grader.candidate.jail import PROTECTION_NAMES
+
+        apply_limits(memory_mb=job.memory_mb, cpu_seconds=job.cpu_seconds, host=offered)
+        return {key: ("" if key == "cgroup" else False) for key in PROTECTION_NAMES}
     from grader.candidate.jail import JailSpec, default_readable, enter_jail
 
     spec = JailSpec(
@@ -23,7 +33,7 @@ def confine(job: CandidateJob) -> dict[str, Any]:
         memory_mb=job.memory_mb,
     )
     protections = enter_jail(spec)
-    apply_limits(memory_mb=job.memory_mb, cpu_seconds=job.cpu_seconds)
+    apply_limits(memory_mb=job.memory_mb, cpu_seconds=job.cpu_seconds, host=offered)
     # The judge ends this process by closing the link; a stray signal should not.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return protections.to_dict()

@@ -7,18 +7,25 @@ import functools
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
+from grader import host
 from grader.candidate.jail import PROTECTION_NAMES
 
 
-@functools.cache
 def machine_protections() -> dict[str, bool | str]:
-    """Each protection and whether a jailed process here really gets it."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+    """Each protection and whether a jailed process here really gets it (none where
+    the host has no Linux sandbox)."""
+    offered = host.current()
+    if not offered.sandbox or not offered.fork:
         return {key: ("" if key == "cgroup" else False) for key in PROTECTION_NAMES}
+    return _jailed_protections()
+
+
+@functools.cache
+def _jailed_protections() -> dict[str, bool | str]:
+    """What a throw-away process jailed here gets (Linux only)."""
     from grader.candidate.jail import JailSpec, default_readable, enter_jail
     from grader.cgroups import Cage
 

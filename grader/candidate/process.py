@@ -22,12 +22,15 @@ from typing import Any
 
 import numpy
 
-from grader.candidate import jail
+from grader import host
 from grader.job import CandidateJob
 from grader.link.remote import Endpoint
 
-# Once in the fork server: finds libseccomp and builds the filter program.
-jail.preload()
+if host.current().sandbox:
+    from grader.candidate import jail
+
+    # Once in the fork server: finds libseccomp and builds the filter program.
+    jail.preload()
 
 OUTPUT_NAME = "output.log"
 
@@ -140,10 +143,11 @@ def forward_logs(endpoint: Endpoint) -> None:
 
 def candidate_main(job: CandidateJob, conn: Any) -> None:
     """Entry point of the candidate's process: never returns."""
-    try:
-        os.setsid()
-    except OSError:
-        pass
+    if (job.host or host.current()).sessions:
+        try:
+            os.setsid()
+        except OSError:
+            pass
     redirect_output(job.folder)
     # Nothing but the link and the standard streams: not the fork server's pipes, whose
     # corruption would reach the next candidate.
@@ -178,6 +182,8 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
 
 
 def _max_fd() -> int:
+    if not host.current().linux:
+        return 1024
     try:
         return max(int(name) for name in os.listdir("/proc/self/fd")) + 1
     except (OSError, ValueError):

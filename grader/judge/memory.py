@@ -6,6 +6,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from grader import host
 from grader.processes import descendants
 
 
@@ -23,6 +24,8 @@ class CandidateMemory:
         """Start a new peak from the memory in use now."""
         if self.cage is not None and self.cage.peak_memory_bytes() is not None:
             self.cage.reset_peak_memory()
+            return
+        if not host.current().linux:
             return
         for pid in self._pids():
             # "5" resets the peak resident set size (VmHWM) to the current one.
@@ -44,6 +47,8 @@ class CandidateMemory:
         return self._status("VmHWM")
 
     def _status(self, field: str) -> int:
+        if not host.current().linux:
+            return 0  # no /proc: memory is not measured here
         total = 0
         for pid in self._pids():
             with contextlib.suppress(OSError, ValueError, IndexError):

@@ -26,6 +26,7 @@ import numpy
 import numpy.testing  # noqa: F401
 import pytest  # noqa: F401
 
+from grader import host
 from grader.confinement import isolate_network
 from grader.job import WARM_ENGINE, JudgeJob
 from grader.judge import pytest_run, suite_tools
@@ -144,10 +145,12 @@ def _gone_at_import(
 
 def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
-    try:
-        os.setsid()
-    except OSError:
-        pass
+    offered = job.host or host.current()
+    if offered.sessions:
+        try:
+            os.setsid()
+        except OSError:
+            pass
     redirect_output(job.run_dir)
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(job.run_dir / "hypothesis")
     os.environ.pop("PYTEST_ADDOPTS", None)
@@ -157,7 +160,7 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
         stable = {k: stable_text(v, job) if isinstance(v, str) else v for k, v in message.items()}
         conn.send_bytes(encode(stable, token))
 
-    network = isolate_network()
+    network = isolate_network(offered)
     scratch = job.run_dir / "scratch"
     scratch.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = str(scratch)
