@@ -136,3 +136,36 @@ def test_a_syntax_error_is_shown_with_its_file_and_line_and_only_changes_after(
     )
     # Compared with the last grading that ran tests, not with the syntax error.
     assert fixed == "adder: 6 / 6 (was 5)\n  + now passing: test_mean_empty_raises"
+
+
+def test_a_notebook_is_watched_as_the_file_of_each_of_its_exercises(engine_kit, tmp_path):
+    import nbformat
+
+    from grader.notebook import write_handout
+
+    handout = write_handout(engine_kit.exercises, tmp_path)
+    exercise = engine_kit.get("adder")
+
+    def regrade(ex):
+        return grade(load_submission(handout, engine_kit), engine_kit, [ex.id]).exercise(ex.id)
+
+    changes = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(handout, [exercise], regrade, changes.append),
+        kwargs={"stop": stop, "interval": 0.1, "graded": {"adder": regrade(exercise)}},
+        daemon=True,
+    )
+    thread.start()
+    notebook = nbformat.read(handout, as_version=4)
+    [answer] = [c for c in notebook.cells if c.metadata.get("mlgrade")]
+    answer.source = (ENGINE_SUBMISSIONS / "correct" / "adder.py").read_text(encoding="utf-8")
+    nbformat.write(notebook, handout)
+    os.utime(handout, ns=(time.time_ns(), time.time_ns() + 10**9))
+    deadline = time.monotonic() + 60
+    while not changes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(10)
+    assert changes[0].describe().startswith("adder: 6 / 6 (was 0)\n  + now passing: ")
