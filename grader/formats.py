@@ -129,6 +129,8 @@ def to_junit_xml(result: GradeResult) -> str:
                 "score": format_points(exercise.score),
                 "max_score": format_points(exercise.max_score),
                 "message": exercise.message,
+                "isolation": result.sandbox.get("isolation", ""),
+                "isolation_missing": result.sandbox.get("missing", ""),
             },
         )
         outcomes = [_testcase(suite, exercise, test) for test in exercise.tests]
@@ -289,6 +291,14 @@ def to_markdown_summary(result: GradeResult) -> str:
     )
     if result.integrity:
         lines += ["", f"Integrity scan: {len(result.integrity)} finding(s) to review."]
+    isolation = result.sandbox.get("isolation", "")
+    if isolation in ("partial", "off"):
+        # Said wherever a grade is read: an unconfined run is the interviewer's to judge.
+        why = result.sandbox.get("reason") or f"missing: {result.sandbox.get('missing', '')}"
+        lines += ["", f"Isolation {isolation}: {_cell(why)}."]
+    if result.notes:
+        lines += ["", "Removed while reading the submission:"]
+        lines += [f"- {_cell(str(note))}" for note in result.notes]
     return "\n".join(lines) + "\n"
 
 

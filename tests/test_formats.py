@@ -24,6 +24,7 @@ from grader.results import (
     ExerciseStatus,
     Finding,
     GradeResult,
+    ReadingNote,
     TestResult,
     TestStatus,
 )
@@ -271,6 +272,27 @@ def test_markdown_summary_has_one_row_per_exercise_and_a_total():
     assert "| ML \\| theory | 3 / 5 |" in rows
     assert rows[-1] == "| **Total** | **3 / 9 (33.3%)** |"
     assert "1 finding(s)" in text
+
+
+def test_isolation_off_or_partial_and_removed_lines_are_said_in_the_summary_and_junit():
+    exercises = [make_exercise("metrics", [make_test("a", points=3)])]
+    full = make_result(exercises, sandbox={"isolation": "full", "missing": ""})
+    assert "Isolation" not in to_markdown_summary(full)
+    partial = make_result(
+        exercises,
+        sandbox={"isolation": "partial", "missing": "seccomp filter, Landlock"},
+        notes=(ReadingNote("IPython magic removed: %timeit f()", cell=3, line=2),),
+    )
+    text = to_markdown_summary(partial)
+    assert "Isolation partial: missing: seccomp filter, Landlock." in text
+    assert "- cell 3, line 2: IPython magic removed: %timeit f()" in text
+    off = make_result(exercises, sandbox={"isolation": "off", "reason": "no Linux sandbox here"})
+    assert "Isolation off: no Linux sandbox here." in to_markdown_summary(off)
+    assert "Isolation off" in to_gradescope(off)["output"]
+    suite = ET.fromstring(to_junit_xml(partial)).find("testsuite")
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["isolation"] == "partial"
+    assert properties["isolation_missing"] == "seccomp filter, Landlock"
 
 
 def test_github_summary_is_appended_only_when_configured(tmp_path):
