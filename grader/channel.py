@@ -22,6 +22,7 @@ class CollectedTest:
     nodeid: str
     points: float
     description: str
+    gate: str = ""  # a test of the same suite that must pass for this one to score
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
                     nodeid=str(t["nodeid"]),
                     points=float(t["points"]),
                     description=str(t["description"]),
+                    gate=str(t.get("gate") or ""),
                 )
                 for t in message["tests"]
             ]

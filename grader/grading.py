@@ -101,11 +101,37 @@ def _unscored(
     )
 
 
+def _gate_failures(expected: tuple[CollectedTest, ...], run: SuiteRun) -> dict[str, str]:
+    """For each gated test whose gate did not pass, the message that says so.
+
+    A rejection rule or a cost bound is worth something only in a function that also
+    gives correct results: a function that always raises, or does nothing fast, must not
+    earn those points. The gate is a test of the same suite, all of its cases.
+    """
+    passed: dict[str, bool] = {}
+    for t in expected:
+        base = _test_name(t.nodeid).split("[", 1)[0]
+        ok = run.records[t.nodeid].status == "passed" and not run.records[t.nodeid].limit
+        passed[base] = passed.get(base, True) and ok
+    return {
+        t.nodeid: (
+            f"no points until {t.gate} passes: this rule counts only for a function "
+            "that also gives correct results"
+        )
+        for t in expected
+        if t.gate and not passed.get(t.gate, False)
+    }
+
+
 def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestResult, ...]:
     tests = []
+    gated = _gate_failures(expected, run)
     for t in expected:
         record = run.records[t.nodeid]
         status = TestStatus(record.limit or record.status)
+        message = record.message
+        if status is TestStatus.PASSED and t.nodeid in gated:
+            status, message = TestStatus.FAILED, gated[t.nodeid]
         tests.append(
             TestResult(
                 name=_test_name(t.nodeid),
@@ -113,7 +139,7 @@ def _scored(expected: tuple[CollectedTest, ...], run: SuiteRun) -> tuple[TestRes
                 status=status,
                 score=t.points if status is TestStatus.PASSED else 0.0,
                 max_score=t.points,
-                message=record.message,
+                message=message,
                 counterexample=record.counterexample,
                 traceback=record.traceback,
                 output=record.output,

@@ -12,6 +12,7 @@ from pathlib import Path
 from grader.catalogue import Exercise, Kit
 from grader.grading import grade
 from grader.mutation import Mutant, load_equivalents, mutants, sample
+from grader.nonanswers import KINDS, MAX_SHARE, NonAnswerScore, grade_non_answers
 from grader.results import ExerciseStatus, to_dict, without_durations
 from grader.sandbox import Sandbox
 from grader.workspace import load_submission
@@ -45,6 +46,7 @@ class Validation:
     equivalent: int
     survivors: tuple[Survivor, ...]
     stale_equivalents: tuple[str, ...]
+    non_answers: tuple[NonAnswerScore, ...] = ()
 
     @property
     def reference_ok(self) -> bool:
@@ -69,6 +71,11 @@ class Validation:
         return self.kill_rate is None or self.kill_rate >= MIN_KILL_RATE
 
     @property
+    def non_answers_ok(self) -> bool:
+        """No generated non-answer earns more than MAX_SHARE of the points."""
+        return all(n.ok for n in self.non_answers)
+
+    @property
     def ok(self) -> bool:
         return (
             self.reference_ok
@@ -76,6 +83,7 @@ class Validation:
             and self.deterministic
             and self.budget_ok
             and self.mutation_ok
+            and self.non_answers_ok
         )
 
 
@@ -158,6 +166,7 @@ def validate_exercise(
         stale = tuple(sorted(k for k in reviewed if k not in all_keys))
 
     return Validation(
+        non_answers=tuple(grade_non_answers(exercise, kit, sandbox)),
         id=exercise.id,
         reference_score=ref.score,
         max_score=ref.max_score,
@@ -177,7 +186,7 @@ def table(validations: list[Validation]) -> str:
     """The validation table, then each survivor's diff."""
     lines = [
         f"{'exercise':<16} {'reference':>10} {'stub':>14} {'determ.':>8} {'time':>12} "
-        f"{'mutants killed':>16} {'verdict':>8}"
+        f"{'mutants killed':>16} {'non-answers':>12} {'verdict':>8}"
     ]
     for v in validations:
         rate = "n/a" if v.kill_rate is None else f"{100 * v.kill_rate:.0f}%"
@@ -186,9 +195,15 @@ def table(validations: list[Validation]) -> str:
             f"{'yes' if v.deterministic else 'NO':>8} "
             f"{v.reference_seconds:>5.1f}/{v.budget_seconds:<4.0f}s "
             f"{v.mutants_killed:>4}/{v.mutants_run - v.equivalent:<4} {rate:>5} "
-            f"{'ok' if v.ok else 'FAIL':>8}"
+            f"{_non_answer_cell(v):>12} {'ok' if v.ok else 'FAIL':>8}"
         )
     for v in validations:
+        for n in v.non_answers:
+            if not n.ok:
+                lines.append(
+                    f"\n{v.id}: a non-answer ({KINDS[n.kind]}) earns {n.score:g}/{n.max_score:g}, "
+                    f"more than {100 * MAX_SHARE:g}%; points from: {', '.join(n.scoring_tests)}"
+                )
         for s in v.survivors:
             lines.append(f"\n{v.id}: surviving mutant near line {s.line}\n  key: {s.key}\n{s.diff}")
         for key in v.stale_equivalents:
@@ -196,3 +211,11 @@ def table(validations: list[Validation]) -> str:
                 f"\n{v.id}: equivalent_mutants.toml lists a mutant that no longer exists: {key}"
             )
     return "\n".join(lines)
+
+
+def _non_answer_cell(validation: Validation) -> str:
+    """The most any non-answer earned, as a share of the points."""
+    if not validation.non_answers:
+        return "n/a"
+    worst = max(n.score / n.max_score if n.max_score else 0.0 for n in validation.non_answers)
+    return f"max {100 * worst:.0f}%"

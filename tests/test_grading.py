@@ -8,7 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.grading import area_scores
+from grader.channel import CollectedTest, TestRecord
+from grader.grading import _scored, area_scores
 from grader.results import (
     ExerciseResult,
     ExerciseStatus,
@@ -16,6 +17,7 @@ from grader.results import (
     to_dict,
     without_durations,
 )
+from grader.sandbox import SuiteRun
 
 
 def _tests(exercise):
@@ -288,3 +290,27 @@ def test_an_exercise_without_candidate_code_reports_no_confinement(real_kit):
         load_submission(root / "solutions", real_kit, ["dockerfile"]), real_kit, ["dockerfile"]
     )
     assert result.sandbox["isolation"] == "not needed" and result.sandbox["missing"] == ""
+
+
+def _run(statuses: dict[str, str]) -> SuiteRun:
+    return SuiteRun(records={n: TestRecord(nodeid=n, status=s) for n, s in statuses.items()})
+
+
+@given(
+    gate_cases=st.lists(st.sampled_from(["passed", "failed"]), min_size=1, max_size=3),
+    rule=st.sampled_from(["passed", "failed"]),
+)
+def test_a_gated_test_scores_only_when_every_case_of_its_gate_passed(gate_cases, rule):
+    """A rejection rule earns nothing for a function that never gives a correct result."""
+    gates = {f"t.py::test_matches[{i}]": status for i, status in enumerate(gate_cases)}
+    expected = (
+        *(CollectedTest(nodeid=n, points=1, description="") for n in gates),
+        CollectedTest(nodeid="t.py::test_rejects", points=2, description="", gate="test_matches"),
+    )
+    scored = {t.name: t for t in _scored(expected, _run({**gates, "t.py::test_rejects": rule}))}
+    rejects = scored["test_rejects"]
+    should_score = rule == "passed" and all(s == "passed" for s in gate_cases)
+    assert rejects.score == (2 if should_score else 0)
+    if rule == "passed" and not should_score:
+        assert rejects.status is TestStatus.FAILED
+        assert "no points until test_matches passes" in rejects.message

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from grader.catalogue import load_kit
 from grader.cli import cli
 from grader.grading import default_sandbox
+from grader.nonanswers import KINDS
 from grader.validate import MIN_KILL_RATE, table, validate_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,9 @@ def test_exercise_passes_validation(exercise_id):
     assert result.deterministic, report
     assert result.budget_ok, report
     assert not result.stale_equivalents, report
+    assert result.non_answers_ok, report
     if exercise.module is not None:
+        assert [n.kind for n in result.non_answers] == list(KINDS), report
         assert result.kill_rate is not None and result.kill_rate >= MIN_KILL_RATE, report
 
 

@@ -37,6 +37,12 @@ def points_of(item: pytest.Item) -> float:
     return float(marker.args[0])
 
 
+def gate_of(item: pytest.Item) -> str:
+    """The test whose passing this one's points wait for (its `gated_on` marker), if any."""
+    marker = item.get_closest_marker("gated_on")
+    return str(marker.args[0]) if marker is not None and marker.args else ""
+
+
 def description_of(item: pytest.Item) -> str:
     """First line of the test function's docstring."""
     doc = getattr(getattr(item, "obj", None), "__doc__", None) or ""
@@ -137,6 +143,9 @@ class Collector:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points a hidden test is worth")
+        config.addinivalue_line(
+            "markers", "gated_on(name): points only once the test `name` passes too"
+        )
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -154,7 +163,12 @@ class Collector:
             items[:] = kept
         if self._collect_only:
             tests = [
-                {"nodeid": i.nodeid, "points": points_of(i), "description": description_of(i)}
+                {
+                    "nodeid": i.nodeid,
+                    "points": points_of(i),
+                    "description": description_of(i),
+                    "gate": gate_of(i),
+                }
                 for i in items
             ]
             self._send({"event": "collected", "tests": tests})

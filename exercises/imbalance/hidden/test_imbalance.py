@@ -132,6 +132,7 @@ def test_class_weights_match_sklearn_balanced(y, as_array):
         )
 
 
+@pytest.mark.gated_on("test_class_weights_match_sklearn_balanced")
 @pytest.mark.points(1)
 def test_class_weights_rejects_bad_labels():
     """class_weights raises ValueError for an empty or 2-D y."""
@@ -287,6 +288,7 @@ def test_resampling_is_reproducible(name):
     )
 
 
+@pytest.mark.gated_on("test_oversample_counts")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["random_oversample", "random_undersample"])
 def test_resampling_rejects_bad_arguments(name):
@@ -399,6 +401,7 @@ def test_best_threshold_all_positive():
     assert type(got[0]) is float, f"expected a Python float threshold, got {type(got[0]).__name__}"
 
 
+@pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
 @pytest.mark.points(1)
 def test_best_threshold_rejects_bad_arguments():
     """best_threshold raises ValueError for empty or mismatched input, labels outside {0, 1}, NaN or inf."""
@@ -414,6 +417,7 @@ def test_best_threshold_rejects_bad_arguments():
         expect_value_error(case, sub.best_threshold, y_true, y_score)
 
 
+@pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
 @pytest.mark.points(1)
 def test_best_threshold_rejects_no_positive():
     """best_threshold raises ValueError when y_true has no positive sample."""

@@ -151,6 +151,7 @@ def test_accepts_python_lists():
     assert_fitted(model)
 
 
+@pytest.mark.gated_on("test_default_is_fitted_random_forest")
 @pytest.mark.points(2)
 def test_length_mismatch_raises_value_error():
     """len(X) != len(y) raises ValueError, even when there is also too little data."""
@@ -351,6 +352,7 @@ def test_fallback_trains_requested_model_when_enough_data():
     )
 
 
+@pytest.mark.gated_on("test_fallback_trains_requested_model_when_enough_data")
 @pytest.mark.points(2)
 def test_fallback_propagates_value_errors():
     """train_with_fallback lets ValueError (bad type, length mismatch) through, even on tiny data."""
