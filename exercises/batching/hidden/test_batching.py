@@ -140,6 +140,7 @@ class _TracingSequence(collections.abc.Sequence):
 # --------------------------------------------------------------------------- batch_generator
 
 
+@pytest.mark.gated_on("test_one_pass_covers_every_row_once")
 @pytest.mark.points(2)
 def test_batch_generator_is_lazy(tmp_path):
     """batch_generator returns an iterator and reads X only as batches are requested."""
@@ -163,8 +164,8 @@ def test_batch_generator_is_lazy(tmp_path):
         f"expected no rows of X read before next(), but memory grew by {grown} bytes "
         f"(X has {nbytes} bytes)"
     )
-    (_, yb), grown = peak_memory(lambda: next(gen))
-    assert np.array_equal(yb, np.arange(10)), f"expected first batch rows 0..9, got {yb.tolist()}"
+    # Only memory here: which rows a batch holds is test_one_pass_covers_every_row_once's.
+    _, grown = peak_memory(lambda: next(gen))
     assert grown < limit, (
         f"expected only the rows of the first batch read by the first next(), but memory grew "
         f"by {grown} bytes for an X of {nbytes} bytes (all batches built up front?)"
@@ -235,9 +236,8 @@ def test_drop_last_drops_only_the_short_batch(n, batch_size, shuffle, seed):
     )
     seen = np.concatenate([yb for _, yb in batches]).tolist() if batches else []
     assert len(set(seen)) == len(seen), f"expected distinct rows, got repeats in {seen}"
-    if not shuffle:
-        kept = n - n % batch_size
-        assert seen == list(range(kept)), f"expected rows 0..{kept - 1} in order, got {seen}"
+    # Which rows the dropped batch held follows from the order, which is
+    # test_no_shuffle_keeps_original_order's to check.
     _check_aligned(X, batches)
 
 
@@ -317,10 +317,16 @@ def test_lists_are_accepted():
     X = [[i, i + 0.5] for i in range(7)]
     y = list(range(7))
     batches = _collect(sub.batch_generator(X, y, 3, shuffle=False))
-    assert [yb.tolist() for _, yb in batches] == [[0, 1, 2], [3, 4, 5], [6]], (
-        f"expected [[0, 1, 2], [3, 4, 5], [6]], got {[yb.tolist() for _, yb in batches]}"
+    assert all(type(b) is np.ndarray for batch in batches for b in batch), (
+        f"expected numpy arrays, got {[tuple(type(b).__name__ for b in batch) for batch in batches]}"
     )
-    assert np.array_equal(batches[2][0], np.array([[6, 6.5]])), f"got {batches[2][0]}"
+    # Sizes and content, not order: that is test_no_shuffle_keeps_original_order's.
+    assert [len(yb) for _, yb in batches] == [3, 3, 1], (
+        f"expected batches of 3, 3 and 1 rows, got {[len(yb) for _, yb in batches]}"
+    )
+    rows = sorted(np.concatenate([yb for _, yb in batches]).tolist())
+    assert rows == y, f"expected the rows 0..6 once each, got {rows}"
+    _check_aligned(np.asarray(X), batches)
     endless = _take(sub.infinite_batches(X, y, 5, seed=0), 3)
     drawn = np.concatenate([yb for _, yb in endless])
     assert sorted(drawn[:7].tolist()) == y, f"expected the first 7 rows to be 0..6, got {drawn[:7]}"
@@ -343,9 +349,10 @@ def test_invalid_arguments_raise():
         _start(sub.batch_generator, X[:9], y, 4, shuffle=False)
 
 
+@pytest.mark.gated_on("test_one_pass_covers_every_row_once")
 @pytest.mark.points(4)
 def test_memmap_is_not_copied(tmp_path):
-    """A numpy.memmap X is batched correctly without copying the whole array into memory."""
+    """A numpy.memmap X is batched without copying the whole array into memory."""
     n, d = 40_032, 100  # 32 MB of float64, and a short last batch of 32 rows
     path = tmp_path / "X.dat"
     nbytes = _write_memmap_file(path, n, d)
@@ -357,20 +364,12 @@ def test_memmap_is_not_copied(tmp_path):
     for shuffle in (True, False):
         # warm-up on a small slice, so that one-off allocations (lazy imports) are not measured
         data.run(sub.batch_generator, 100, 64, shuffle=shuffle, seed=0)
-        (count, bad), grown = peak_memory(
+        (_, bad), grown = peak_memory(
             lambda shuffle=shuffle: data.run(sub.batch_generator, n, 64, shuffle=shuffle, seed=0)
         )
+        # Only memory here: which rows come, in which order and aligned how, is for
+        # the correctness tests this one is gated on.
         assert bad is None, f"expected numpy arrays, got {bad[0]} and {bad[1]}"
-        assert count == n, f"expected {n} rows in one pass, got {count}"
-        rows, firsts = data.rows, data.firsts
-        assert np.array_equal(np.sort(rows), np.arange(n)), (
-            f"expected each of the {n} row indices exactly once with shuffle={shuffle}"
-        )
-        wrong = np.flatnonzero(firsts != rows * d)
-        assert wrong.size == 0, (
-            f"expected memmap rows aligned with y (shuffle={shuffle}): the X_batch row given "
-            f"with y={rows[wrong[0]]} starts with {firsts[wrong[0]]}, not {rows[wrong[0]] * d}"
-        )
         assert grown < limit, (
             f"expected peak memory growth well below the {nbytes} bytes of X (< {limit}) "
             f"with shuffle={shuffle}, got {grown} bytes: X (or all batches) was copied"

@@ -137,10 +137,13 @@ def test_timer_call_that_raises(capture):
     log, records = capture(_unique("raise"))
     error = KeyError("missing")
 
-    @sub.timer(logger=log, level=logging.INFO)
     def broken():
         time.sleep(SLEEP)
         raise error
+
+    # The prompt names func.__qualname__: the original's, whether or not wraps copied it.
+    name = broken.__qualname__
+    broken = sub.timer(logger=log, level=logging.INFO)(broken)
 
     with pytest.raises(KeyError) as info:
         broken()
@@ -153,8 +156,8 @@ def test_timer_call_that_raises(capture):
     assert records[0].levelno == logging.INFO, (
         f"expected the record at INFO, got {records[0].levelname}"
     )
-    assert broken.__qualname__ in records[0].getMessage(), (
-        f"expected the message to contain {broken.__qualname__!r}, got {records[0].getMessage()!r}"
+    assert name in records[0].getMessage(), (
+        f"expected the message to contain {name!r}, got {records[0].getMessage()!r}"
     )
 
 
@@ -164,9 +167,11 @@ def test_timer_one_record_per_call_on_given_logger_and_level(capture):
     log, records = capture(_unique("given"))
     _, module_records = capture(__name__)
 
-    @sub.timer(logger=log, level=logging.WARNING)
     def compute(x):
         return x * 2
+
+    name = compute.__qualname__  # the original's, as the prompt says
+    compute = sub.timer(logger=log, level=logging.WARNING)(compute)
 
     for i in range(3):
         assert compute(i) == 2 * i, f"expected {2 * i}, got {compute(i)!r}"
@@ -176,8 +181,8 @@ def test_timer_one_record_per_call_on_given_logger_and_level(capture):
     for record in records:
         assert record.name == log.name, f"expected logger {log.name!r}, got {record.name!r}"
         assert record.levelno == logging.WARNING, f"expected level WARNING, got {record.levelname}"
-        assert compute.__qualname__ in record.getMessage(), (
-            f"expected {compute.__qualname__!r} in the message, got {record.getMessage()!r}"
+        assert name in record.getMessage(), (
+            f"expected {name!r} in the message, got {record.getMessage()!r}"
         )
     assert module_records == [], (
         f"expected nothing on the module's logger when logger= is given, got "
@@ -249,10 +254,12 @@ def test_timer_preserves_metadata():
         """Original docstring."""
         return x
 
-    for label, timed in (
-        ("@timer", sub.timer(original)),
-        ("@timer(level=...)", sub.timer(level=logging.DEBUG)(original)),
-    ):
+    forms = [("@timer", sub.timer(original))]
+    try:
+        forms.append(("@timer(level=...)", sub.timer(level=logging.DEBUG)(original)))
+    except Exception:  # noqa: BLE001 - a missing keyword form is the option tests' to blame
+        pass
+    for label, timed in forms:
         assert timed.__name__ == "original", (
             f"{label}: expected __name__ 'original', got {timed.__name__!r}"
         )
