@@ -335,6 +335,13 @@ def test_each_limit_is_its_own_status_with_a_plain_message(engine_kit):
     assert by_name(ex)["test_mean_empty_raises"].status is TestStatus.PASSED
 
 
+def test_a_recursion_error_raised_in_a_library_is_a_failed_test_not_a_limit(engine_kit):
+    _, ex = graded(engine_kit, HOSTILE / "library_recursion")
+    test = by_name(ex)["test_add_small"]
+    assert test.status is TestStatus.FAILED
+    assert "RecursionError" in test.message and "recursion limit" not in test.message
+
+
 def test_candidate_code_runs_inside_its_own_process_cage(engine_kit, tmp_path):
     folder = write_submission(
         tmp_path / "cgroup",

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from grader.judge.suite_tools import last_call
+from grader.judge.wording import did_not_raise, readable
+
 MESSAGE_LIMIT = 1500
 OUTPUT_LIMIT = 1000
 TRACEBACK_LIMIT = 2000
@@ -71,6 +74,17 @@ LIMIT_MESSAGES = {
 }
 
 
+# A RecursionError counts against the candidate's own code when its frames fill the
+# traceback; a library that recursed (json.loads on a deeply nested body) leaves one or
+# two frames of the candidate's, and is a failed test about its error handling.
+OWN_RECURSION_FRAMES = 10
+
+
+def _recursed_in_own_code(exc: RecursionError) -> bool:
+    frames = getattr(exc, "remote_traceback", "")
+    return isinstance(frames, str) and frames.count(".py:") >= OWN_RECURSION_FRAMES
+
+
 def limit_of(exc: BaseException) -> str:
     """Which resource limit an exception (or what caused it) comes from, if any."""
     seen: set[int] = set()
@@ -79,7 +93,7 @@ def limit_of(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, MemoryError):
             return "memory_limit"
-        if isinstance(current, RecursionError):
+        if isinstance(current, RecursionError) and _recursed_in_own_code(current):
             return "recursion_limit"
         if isinstance(current, OSError) and current.errno == errno.EFBIG:
             return "output_limit"
@@ -87,6 +101,19 @@ def limit_of(exc: BaseException) -> str:
             return "process_limit"
         current = current.__cause__ or current.__context__
     return ""
+
+
+def _safe_text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
+        return "(no readable message)"
+
+
+def _has_own_message(exc: AssertionError) -> bool:
+    """Whether the suite gave the assert a message (pytest puts it before "assert ...")."""
+    text = _safe_text(exc)
+    return bool(text) and not text.startswith("assert ")
 
 
 def describe_failure(exc: BaseException) -> dict[str, str]:
@@ -100,9 +127,14 @@ def describe_failure(exc: BaseException) -> dict[str, str]:
     limit = limit_of(exc)
     if limit:
         prefix = f"{LIMIT_MESSAGES[limit]}\n{prefix}"
+    text = f"{type(exc).__name__}: {_safe_text(exc)}"
+    if isinstance(exc, AssertionError):
+        text = readable(text, has_own_message=_has_own_message(exc))
+    elif isinstance(exc, pytest.fail.Exception) and "DID NOT RAISE" in str(exc):
+        text = did_not_raise(str(exc), last_call())
     return {
         "limit": limit,
-        "message": cap(f"{prefix}{type(exc).__name__}: {exc}".strip(), MESSAGE_LIMIT),
+        "message": cap(f"{prefix}{text}".strip(), MESSAGE_LIMIT),
         "counterexample": cap(example, MESSAGE_LIMIT),
         "traceback": cap(_frames(exc), TRACEBACK_LIMIT),
         "exception": type(exc).__name__,

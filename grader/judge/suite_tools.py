@@ -60,3 +60,17 @@ def peak_memory(call: Callable[[], Any]) -> tuple[Any, int]:
     baseline = memory.current()
     result = call()
     return result, max(0, memory.peak() - baseline)
+
+
+def last_call() -> str:
+    """The test's last call into the candidate's code, as `name(args)`, or "" if none."""
+    # Read without connecting: a test that never called the candidate has no last call.
+    link = getattr(_connection, "link", None)
+    if link is None or len(link.endpoint.last_call) != 3:
+        return ""
+    from grader.judge.wording import call_text
+
+    target, positional, keywords = link.endpoint.last_call
+    ref = getattr(target, "_mlgrade_ref", None) or getattr(target, "_mlgrade_class_ref", None)
+    label = ref.label if ref is not None else "a function"
+    return call_text(label, list(positional), dict(keywords))

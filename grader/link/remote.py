@@ -55,6 +55,8 @@ class Endpoint:
         self.on_event = on_event
         self.lock = threading.RLock()
         self.round_trips = 0
+        # The last call asked of the peer, kept (not formatted) for the feedback.
+        self.last_call: tuple[Any, ...] = ()
         self._objects: dict[int, Any] = {}
         self._ids: dict[int, int] = {}
         # How often each id was sent and each peer id received: an object is forgotten
@@ -202,6 +204,8 @@ class Endpoint:
             buffers: list[Any] = []
             self._send({"q": op, "a": self.codec.encode(list(args), buffers)}, buffers)
             self.round_trips += 1
+            if op == "call":
+                self.last_call = args
             while True:
                 reply = self.handle_one()
                 if reply is not None:
@@ -404,4 +408,9 @@ def _kind(value: Any) -> str:
 
 def _label(value: Any) -> str:
     name = getattr(type(value), "__qualname__", "object")
+    if isinstance(value, CALLABLE_TYPES):
+        # A function is named by its own name in feedback ("f1_score(...)"); this side's
+        # own object, read here, never the peer's.
+        own = getattr(value, "__qualname__", None)
+        name = own if isinstance(own, str) else name
     return str(name)[:200]
