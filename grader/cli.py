@@ -19,8 +19,46 @@ def _ids(values: tuple[str, ...]) -> list[str]:
     return [part for value in values for part in value.split(",") if part]
 
 
+class _Command(click.Command):
+    """A command listed in the help with the whole first line of its description."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        lines = (self.short_help or self.help or "").strip().splitlines()
+        return lines[0] if lines else ""
+
+
+def _one_line_usage_error(exc: click.UsageError) -> None:
+    """Click's usage errors as the one line the README promises, then exit 2."""
+    command = exc.ctx.command_path if exc.ctx is not None else "mlgrade"
+    message = " ".join(exc.format_message().split())
+    click.echo(f"mlgrade: error: {message} (see `{command} --help`)", err=True)
+    sys.exit(exc.exit_code)
+
+
 class _Group(click.Group):
     """Turns the library's named errors into one-line messages and exit codes."""
+
+    command_class = _Command
+    group_class = type  # subgroups are _Group too
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            _one_line_usage_error(exc)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mlgrade: interrupted", err=True)
+            sys.exit(130)
+        if isinstance(result, int) and not isinstance(result, bool):
+            sys.exit(result)  # click's Exit(code) in non-standalone mode
+        sys.exit(0)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return _Command.get_short_help_str(self, limit)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -43,6 +81,14 @@ class _Group(click.Group):
             click.echo(f"mlgrade: internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(3)
 
+
+exercises_option = click.option(
+    "--exercises",
+    "-e",
+    "exercise_ids",
+    multiple=True,
+    help="Exercise ids (comma-separated or repeated); default: all.",
+)
 
 kit_option = click.option(
     "--kit",
@@ -107,11 +153,18 @@ def list_command(kit: Path | None) -> None:
     help="Where to write the workspace.",
 )
 @click.option("--notebook", is_flag=True, help="Write one Jupyter notebook handout instead.")
+@exercises_option
 @kit_option
-def start(ids: tuple[str, ...], directory: Path, notebook: bool, kit: Path | None) -> None:
+def start(
+    ids: tuple[str, ...],
+    directory: Path,
+    notebook: bool,
+    exercise_ids: tuple[str, ...],
+    kit: Path | None,
+) -> None:
     """Write a candidate workspace: stubs, prompts, public tests (no hidden suite)."""
     found = find_kit(kit)
-    exercises = found.select(_ids(ids))
+    exercises = found.select(_ids(ids + exercise_ids))
     if notebook:
         from grader.notebook import write_handout
 
@@ -164,9 +217,11 @@ def _grade(
     "(also: MLGRADE_SERVER=0; never on CI).",
 )
 @isolation_option
+@exercises_option
 @kit_option
 def run(
     ids: tuple[str, ...],
+    exercise_ids: tuple[str, ...],
     directory: Path,
     jobs: int,
     watch: bool,
@@ -185,7 +240,7 @@ def run(
     from grader.workspace import run_target
 
     found = find_kit(kit)
-    target = run_target(directory, found, _ids(ids) or None)
+    target = run_target(directory, found, _ids(ids + exercise_ids) or None)
     directory, wanted = target.path, list(target.exercise_ids)
     exercises = found.select(wanted)
     suite = "hidden" if all(ex.has_hidden for ex in exercises) else "public"
@@ -219,6 +274,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
     import threading
 
     from grader.report import terminal_summary
+    from grader.terminal_text import terminal_safe_lines
     from grader.watch import watch
 
     def regrade(exercise):
@@ -234,7 +290,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
             directory,
             exercises,
             regrade,
-            lambda c: click.echo(c.describe()),
+            lambda c: click.echo("\n".join(terminal_safe_lines(c.describe()))),
             stop=threading.Event(),
             graded={ex.id: ex for ex in first.exercises},
         )
@@ -251,15 +307,15 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
     "--json",
     "json_out",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mlgrade-result.json"),
-    show_default=True,
+    default=None,
+    help="Write the result as JSON here (see --format). Default: no file.",
 )
 @click.option(
     "--html",
     "html_out",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mlgrade-report.html"),
-    show_default=True,
+    default=None,
+    help="Write the HTML report here. Default: no file.",
 )
 @click.option(
     "--format",
@@ -278,7 +334,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
 )
 @click.option(
     "--min-score",
-    type=click.FloatRange(0),
+    type=click.FloatRange(0, 100),
     default=None,
     help="Exit 1 when the score (percent) is below this, after writing every report.",
 )
@@ -289,8 +345,8 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
 def grade_command(
     submission: Path,
     exercises: tuple[str, ...],
-    json_out: Path,
-    html_out: Path,
+    json_out: Path | None,
+    html_out: Path | None,
     json_format: str,
     junit_out: Path | None,
     min_score: float | None,
@@ -303,20 +359,28 @@ def grade_command(
     _check_isolation(isolation)
     from grader.errors import ScoreBelowMinimum
     from grader.formats import append_github_summary, json_text, to_junit_xml
-    from grader.report import terminal_summary, write_html
+    from grader.report import terminal_summary, terminal_totals, write_html
 
     found = find_kit(kit, need_hidden=True)
     ids = _ids(exercises) or None
     result, _ = _grade(submission, found, ids, "hidden", jobs)
-    json_out.parent.mkdir(parents=True, exist_ok=True)
-    json_out.write_text(json_text(result, json_format), encoding="utf-8")
+    # Files only where asked: the terminal summary is the default output.
+    written = []
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json_text(result, json_format), encoding="utf-8")
+        written.append(f"results: {json_out}")
     if junit_out is not None:
         junit_out.parent.mkdir(parents=True, exist_ok=True)
         junit_out.write_text(to_junit_xml(result), encoding="utf-8")
-    write_html(result, html_out, found)
+        written.append(f"junit: {junit_out}")
+    if html_out is not None:
+        write_html(result, html_out, found)
+        written.append(f"report: {html_out}")
     append_github_summary(result)
-    click.echo(terminal_summary(result, verbose=not quiet))
-    click.echo(f"results: {json_out}  report: {html_out}")
+    click.echo(terminal_totals(result) if quiet else terminal_summary(result))
+    if written and not quiet:
+        click.echo("  ".join(written))
     if min_score is not None and result.percent < min_score:
         raise ScoreBelowMinimum(
             f"score {round(result.percent, 2):g}% is below --min-score {min_score:g}"
@@ -372,6 +436,7 @@ def grade_batch_command(
     """Grade every submission in a folder (subfolders, .zip, .ipynb) in parallel."""
     _check_isolation(isolation)
     from grader.batch import discover, grade_batch
+    from grader.terminal_text import terminal_safe
 
     found = find_kit(kit, need_hidden=True)
     total = len(discover(submissions_dir, out_dir))
@@ -386,7 +451,7 @@ def grade_batch_command(
             found,
             jobs=jobs,
             exercise_ids=_ids(exercises) or None,
-            progress=lambda row: bar.update(1, row.candidate),
+            progress=lambda row: bar.update(1, terminal_safe(row.candidate)),
             similarity_threshold=similarity_threshold,
             solutions=solutions,
             scheduler=scheduler,
@@ -397,7 +462,7 @@ def grade_batch_command(
     )
     for row in batch.rows:
         if row.result is None:
-            click.echo(f"  {row.candidate}: {row.error}")
+            click.echo(f"  {terminal_safe(row.candidate)}: {terminal_safe(row.error)}")
     click.echo(f"{len(batch.pairs)} similar pair(s) at {similarity_threshold:.0%} or more")
     click.echo(f"gradebook: {batch.csv_path}")
     click.echo(f"summary: {batch.summary_path}")

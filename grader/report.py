@@ -11,6 +11,7 @@ import jinja2
 
 from grader.catalogue import Kit
 from grader.results import STATUS_LABELS, ExerciseResult, GradeResult, TestStatus
+from grader.terminal_text import terminal_safe, terminal_safe_lines
 
 
 def templates_dir() -> Path:
@@ -106,7 +107,7 @@ def what_went_wrong(message: str) -> list[str]:
     """The lines of a failure message that say what went wrong, without pytest's
     re-statement of the assertion."""
     lines: list[str] = []
-    for line in message.splitlines():
+    for line in terminal_safe_lines(message):
         if lines and line.startswith(PYTEST_EXPLANATION):
             break
         if line.strip():
@@ -116,7 +117,7 @@ def what_went_wrong(message: str) -> list[str]:
 
 def failing_call(counterexample: str) -> list[str]:
     """Hypothesis' shrunk example as one call (its arguments joined), then its draws."""
-    lines = [line.rstrip() for line in counterexample.splitlines() if line.strip()]
+    lines = [line.rstrip() for line in terminal_safe_lines(counterexample) if line.strip()]
     if not lines:
         return []
     head, rest = lines[0], lines[1:]
@@ -148,13 +149,14 @@ def exercise_lines(ex: ExerciseResult, *, verbose: bool = True, width: int = 100
     """An exercise's row, why it was not graded, and (verbose) each test with its failure."""
     lines = [exercise_line(ex)]
     if ex.message and ex.status.value != "graded":
-        lines.append(f"    {ex.message.splitlines()[0]}")
+        lines.append(f"    {terminal_safe_lines(ex.message)[0]}")
     if not verbose or ex.status.value in ("missing", "not_attempted", "import_error"):
         return lines
     for test in ex.tests:
         mark = "PASS" if test.status is TestStatus.PASSED else test.status.value.upper()
         lines.append(
-            f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} {test.name}"
+            f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} "
+            f"{terminal_safe(test.name)}"
         )
         if test.status is not TestStatus.PASSED:
             lines += _wrapped(what_went_wrong(test.message), width, MESSAGE_MAX_LINES)
@@ -171,9 +173,16 @@ def terminal_summary(result: GradeResult, *, verbose: bool = True, width: int | 
         lines += exercise_lines(ex, verbose=verbose, width=width)
     if result.notes and verbose:
         lines.append("")
-        lines.append(f"while reading {result.submission} (left out of the grade):")
-        lines += [f"  {note}" for note in result.notes]
+        lines.append(f"while reading {terminal_safe(result.submission)} (left out of the grade):")
+        lines += [f"  {terminal_safe(note)}" for note in result.notes]
     lines.append("")
+    lines += terminal_totals(result).splitlines()
+    return "\n".join(lines)
+
+
+def terminal_totals(result: GradeResult) -> str:
+    """The totals printed after grading: per skill area, overall, and the isolation used."""
+    lines = []
     for area in result.areas:
         lines.append(
             f"{area.title:<36} {format_points(area.score):>6} / {format_points(area.max_score)}"

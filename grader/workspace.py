@@ -49,9 +49,9 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     if not path.exists():
         raise SubmissionError(f"submission not found: {path}")
     if path.is_dir():
-        return from_directory(path, exercises, path.resolve().name, path)
+        return _with_files(from_directory(path, exercises, path.resolve().name, path), exercises)
     if path.suffix == ".zip":
-        return from_directory(extract_zip(path), exercises, path.stem, path)
+        return _with_files(from_directory(extract_zip(path), exercises, path.stem, path), exercises)
     if path.suffix == ".ipynb":
         return submission_from_notebook(path, exercises)
     for ex in exercises:
@@ -61,6 +61,19 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     raise SubmissionError(
         f"{path}: expected a directory, a .zip, an .ipynb or a file named after an exercise"
     )
+
+
+def _with_files(submission: Submission, exercises: list[Exercise]) -> Submission:
+    """The submission, unless it holds no file of any exercise asked for: a wrong folder
+    or archive would otherwise be graded 0 as if every answer were missing."""
+    if not submission.files:
+        expected = ", ".join(ex.artifact for ex in exercises[:6])
+        more = f" (or another of {len(exercises)} exercises)" if len(exercises) > 6 else ""
+        raise SubmissionError(
+            f"{shown_name(str(submission.source))}: no exercise file found; "
+            f"expected {expected}{more}"
+        )
+    return submission
 
 
 @dataclass(frozen=True)

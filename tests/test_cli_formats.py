@@ -11,12 +11,21 @@ from click.testing import CliRunner
 from grader.cli import cli
 
 ROOT = Path(__file__).parents[1]
+# One realistic mistake: most tests pass, so the score lies strictly between 0 and 100.
+BUGGY_DECORATORS = (
+    ROOT / "tests" / "fixtures" / "submissions" / "buggy" / "decorators" / "retry_one_extra_try"
+)
 
 
-def grade(tmp_path: Path, *options: str, env: dict[str, str] | None = None):
+def grade(
+    tmp_path: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+    submission: Path = ROOT / "solutions",
+):
     args = [
         "grade",
-        str(ROOT / "solutions"),
+        str(submission),
         "-e",
         "decorators",
         "--kit",
@@ -64,12 +73,13 @@ def test_exercism_json_and_min_score_failure_still_writes_reports(tmp_path):
         "--junit",
         str(tmp_path / "junit.xml"),
         "--min-score",
-        "101",
+        "100",
+        submission=BUGGY_DECORATORS,
     )
     assert outcome.exit_code == 1, outcome.output
-    assert "is below --min-score 101" in outcome.output
+    assert "is below --min-score 100" in outcome.output
     exercism = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert exercism["version"] == 3 and exercism["status"] == "pass"
-    assert all(t["status"] == "pass" for t in exercism["tests"])
+    assert exercism["version"] == 3 and exercism["status"] == "fail"
+    assert {t["status"] for t in exercism["tests"]} == {"pass", "fail"}
     ET.parse(tmp_path / "junit.xml")
     assert (tmp_path / "report.html").is_file()
