@@ -301,11 +301,14 @@ def test_scores_reject_length_mismatch_and_empty_input():
 @pytest.mark.gated_on("test_binary_scores_match_sklearn")
 @pytest.mark.points(1)
 def test_two_dimensional_input_is_rejected():
-    """A 2-D y_true or y_pred raises ValueError in every function."""
+    """A y_true or y_pred that is not 1-D (2-D array, nested list, column, scalar) raises ValueError in every function."""
     flat = np.array([0, 1, 1, 0])
     square = np.array([[0, 1], [1, 0]])
     column = flat.reshape(-1, 1)
-    for bad_true, bad_pred in [(square, square), (column, flat), (flat, column)]:
+    nested = [[0, 1], [1, 0]]
+    cases = [(square, square), (column, flat), (flat, column), (nested, nested)]
+    cases += [(nested, [0, 1]), ([0, 1, 1, 0], column.tolist()), (np.int64(1), np.int64(1))]
+    for bad_true, bad_pred in cases:
         with pytest.raises(ValueError):
             sub.confusion_matrix(bad_true, bad_pred)
         with pytest.raises(ValueError):

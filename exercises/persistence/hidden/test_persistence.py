@@ -558,6 +558,13 @@ def test_latest_model_ignores_other_files(tmp_path):
         "model_29991231_235959_final.joblib",
         "model_latest.joblib",
         "notes.txt",
+        # the timestamp has exactly 8 + 6 digits and the suffix at least one digit
+        "model_2999123_235959.joblib",
+        "model_299912310_235959.joblib",
+        "model_29991231_23595.joblib",
+        "model_29991231-235959.joblib",
+        "model_29991231_235959_.joblib",
+        "model_29991231_235959_x1.joblib",
     ):
         (tmp_path / decoy).write_text("x")
     got = sub.latest_model(tmp_path)

@@ -409,6 +409,31 @@ def test_lasso_sweeps_are_cyclic_from_zero():
 
 
 @pytest.mark.points(1)
+def test_lasso_stops_after_first_sweep_within_tol():
+    """lasso_fit stops after the first sweep in which no coefficient moved by more than tol."""
+    X, y, alpha = correlated_problem()
+    X = np.column_stack([X, X[:, 0] - 0.5 * X[:, 1]])[:20]
+    y = y[:20]
+    iterates = [cyclic_sweeps(X.tolist(), y.tolist(), alpha, s) for s in range(6)]
+    moves = [float(np.max(np.abs(iterates[s] - iterates[s - 1]))) for s in range(1, 6)]
+    # the largest move shrinks sweep after sweep here (1.55, 0.56, 0.51, 0.47, ...): a tol
+    # between the 3rd and the 4th move makes the 4th sweep the first one within tol
+    tol = float(np.sqrt(moves[2] * moves[3]))
+    assert moves[3] < tol < min(moves[:3]), f"the test's data no longer fits: moves {moves}"
+    coef, _ = sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=1000, tol=tol)
+    np.testing.assert_allclose(
+        coef,
+        iterates[4],
+        rtol=1e-9,
+        atol=1e-12,
+        err_msg=(
+            f"with tol={tol:.4g} the largest moves per sweep are {[round(m, 4) for m in moves]}: "
+            "expected the estimate after sweep 4, the first whose largest move is <= tol"
+        ),
+    )
+
+
+@pytest.mark.points(1)
 def test_lasso_tol_stops_early():
     """A huge tol stops after the first sweep; a tiny tol reaches the optimum."""
     X, y, alpha = correlated_problem()

@@ -270,6 +270,23 @@ def test_model_receives_2d_float_array():
 
 
 @pytest.mark.points(1)
+def test_tuple_payloads_are_accepted():
+    """Tuples stand for lists: a tuple row, a tuple of rows and tuple rows in a list give 200."""
+    cases = [
+        ("a tuple row", (1, 2.5, -3), [[1, 2.5, -3]]),
+        ("a tuple of list rows", ([1, 2, 3], [0, 0, 7]), [[1, 2, 3], [0, 0, 7]]),
+        ("a list of tuple rows", [(1, 2, 3), (4.5, 5, 6)], [[1, 2, 3], [4.5, 5, 6]]),
+        ("a tuple of tuple rows", ((0, 1, 2),), [[0, 1, 2]]),
+    ]
+    for case, features, rows in cases:
+        model = FakeModel()
+        result = sub.predict_handler(model, {"features": features}, n_features=N)
+        status, body = check_result_shape(result)
+        assert status == 200, f"{case} {features!r}: expected status 200, got {status} {body!r}"
+        check_success(result, model, rows)
+
+
+@pytest.mark.points(1)
 def test_extra_payload_keys_are_ignored():
     """Keys other than "features" in the payload are ignored."""
     model = FakeModel()
