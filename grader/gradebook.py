@@ -167,11 +167,22 @@ def gradebook_rows(batch: BatchResult) -> list[list[str]]:
     return table
 
 
+# A spreadsheet reads a cell starting with these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before a formula start."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
 def write_gradebook(batch: BatchResult, path: Path) -> Path:
     """Write grades.csv: one row per candidate, one score column per exercise."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(gradebook_rows(batch))
+        csv.writer(handle).writerows(
+            [spreadsheet_safe(cell) for cell in row] for row in gradebook_rows(batch)
+        )
     return path
 
 

@@ -16,7 +16,7 @@ from grader import __version__
 from grader.catalogue import Exercise, Kit, load_kit
 from grader.errors import UsageError
 from grader.grading import default_sandbox, grade
-from grader.results import GradeResult, to_json
+from grader.results import STATUS_LABELS, ExerciseStatus, GradeResult, to_json
 from grader.similarity import REFERENCE, SimilarPair
 from grader.workspace import load_submission, read_artifacts, read_file
 
@@ -46,8 +46,21 @@ class BatchRow:
 
     @property
     def status(self) -> str:
-        """ "ok" when graded, "error" when the submission could not be graded."""
-        return "ok" if self.result is not None else "error"
+        """What the grade rests on: "graded" when any exercise was graded, else "import
+        error", "not attempted" or "missing" (in that order); "error" when the
+        submission could not be graded at all."""
+        if self.result is None:
+            return "error"
+        found = {ex.status for ex in self.result.exercises}
+        for status in (
+            ExerciseStatus.GRADED,
+            ExerciseStatus.IMPORT_ERROR,
+            ExerciseStatus.NOT_ATTEMPTED,
+            ExerciseStatus.MISSING,
+        ):
+            if status in found:
+                return STATUS_LABELS[status]
+        return "error"  # every exercise timed out or crashed
 
 
 @dataclass(frozen=True)

@@ -76,13 +76,13 @@ def test_gradebook_csv(first_run):
         rows = list(csv.reader(handle))
     assert rows[0] == ["candidate", "adder", "total", "max", "percent", "status", "error"]
     assert rows[1:5] == [
-        ["alice", "6", "6", "6", "100.00", "ok", ""],
-        ["bob", "3", "3", "6", "50.00", "ok", ""],
-        ["carol", "6", "6", "6", "100.00", "ok", ""],
+        ["alice", "6", "6", "6", "100.00", "graded", ""],
+        ["bob", "3", "3", "6", "50.00", "graded", ""],
+        ["carol", "6", "6", "6", "100.00", "graded", ""],
         ["dave", "", "", "", "", "error", rows[4][6]],
     ]
     assert "not a readable zip archive" in rows[4][6]
-    assert rows[5] == ["erin", "5", "5", "6", "83.33", "ok", ""]
+    assert rows[5] == ["erin", "5", "5", "6", "83.33", "graded", ""]
 
 
 def test_summary_page_has_charts_hardest_tests_and_only_the_copied_pair(first_run):
