@@ -484,10 +484,22 @@ def grade_batch_command(
     default=None,
     help="Grade an evenly spread sample of at most N mutants per exercise (default: all).",
 )
+@click.option(
+    "--buggy",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("tests/fixtures/submissions/buggy"),
+    show_default=True,
+    help="Planted bugs (<exercise>/<case>/): report the tests each one fails (skipped if absent).",
+)
 @jobs_option("Exercises graded at once.")
 @kit_option
 def validate(
-    ids: tuple[str, ...], solutions: Path, mutant_limit: int | None, jobs: int, kit: Path | None
+    ids: tuple[str, ...],
+    solutions: Path,
+    mutant_limit: int | None,
+    buggy: Path,
+    jobs: int,
+    kit: Path | None,
 ) -> None:
     """Prove hidden suites: reference 100 %, stub 0, determinism, time, mutants killed."""
     from grader.grading import default_sandbox
@@ -501,7 +513,13 @@ def validate(
         click.echo(f"validating {exercise.id} ...", err=True)
         results.append(
             validate_exercise(
-                exercise, found, solutions, default_sandbox(), mutant_limit=mutant_limit, jobs=jobs
+                exercise,
+                found,
+                solutions,
+                default_sandbox(),
+                mutant_limit=mutant_limit,
+                jobs=jobs,
+                buggy=buggy if buggy.is_dir() else None,
             )
         )
     click.echo(table(results))
@@ -538,14 +556,36 @@ def ci() -> None:
     help="Folder of the repository holding the exercise files.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing workflow.")
+@click.option(
+    "--exercises",
+    "-e",
+    "exercise_ids",
+    multiple=True,
+    help="The exercises assigned (comma-separated or repeated); --min-score counts only "
+    "these. Default: all.",
+)
+@kit_option
 def ci_init(
-    provider: str, repository: Path, min_score: float, submission_dir: str, force: bool
+    provider: str,
+    repository: Path,
+    min_score: float,
+    submission_dir: str,
+    force: bool,
+    exercise_ids: tuple[str, ...],
+    kit: Path | None,
 ) -> None:
     """Write a workflow that grades each pull request (hidden suites come from secrets)."""
     from grader.ci import write_github_workflow
 
+    ids = _ids(exercise_ids)
+    if ids:
+        ids = [ex.id for ex in find_kit(kit).select(ids)]  # unknown ids: a usage error
     path = write_github_workflow(
-        repository, min_score=min_score, submission_dir=submission_dir, force=force
+        repository,
+        min_score=min_score,
+        submission_dir=submission_dir,
+        force=force,
+        exercises=tuple(ids),
     )
     click.echo(f"wrote {path}: set the MLGRADE_KIT_REPO and MLGRADE_KIT_TOKEN secrets")
 

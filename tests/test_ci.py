@@ -40,3 +40,64 @@ def test_cli_writes_the_workflow(tmp_path):
     assert result.exit_code == 0, result.output
     assert "MLGRADE_KIT_REPO" in result.output
     assert (tmp_path / ".github" / "workflows" / "mlgrade.yml").is_file()
+
+
+def _workflow(tmp_path, **options) -> dict:
+    import yaml  # a dependency of dask, in the test extra
+
+    return yaml.safe_load(write_github_workflow(tmp_path, **options).read_text())
+
+
+def _grade_step(workflow: dict) -> str:
+    [step] = [s for s in workflow["jobs"]["grade"]["steps"] if s.get("name") == "Grade"]
+    return step["run"]
+
+
+def test_only_the_assigned_exercises_are_graded_and_gated(tmp_path):
+    workflow = _workflow(tmp_path, min_score=60, exercises=("batching", "metrics"))
+    command = _grade_step(workflow).split()
+    assert command[command.index("--exercises") + 1] == "batching,metrics"
+    assert command[command.index("--min-score") + 1] == "60"
+    everything = _workflow(tmp_path / "all", min_score=60)
+    assert "--exercises" not in _grade_step(everything)
+    with pytest.raises(UsageError, match="not an exercise id"):
+        write_github_workflow(tmp_path / "bad", exercises=("x; curl evil",))
+
+
+def test_cli_ci_init_takes_exercises_as_every_command_does(tmp_path, real_kit):
+    runner = CliRunner()
+    kit = ["--kit", str(real_kit.root)]
+    ok = runner.invoke(
+        cli,
+        ["ci", "init", "github", "--repo", str(tmp_path), "-e", "batching", "-e", "metrics", *kit],
+    )
+    assert ok.exit_code == 0, ok.output
+    text = (tmp_path / ".github" / "workflows" / "mlgrade.yml").read_text()
+    assert "--exercises batching,metrics" in text
+    unknown = runner.invoke(
+        cli, ["ci", "init", "github", "--repo", str(tmp_path / "x"), "-e", "nope", *kit]
+    )
+    assert unknown.exit_code == 2 and "nope" in unknown.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_pull_request_cannot_change_the_grading_or_reach_the_secret(tmp_path):
+    workflow = _workflow(tmp_path, min_score=50)
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads on: as True
+    # The workflow as on the base branch runs, not the pull request's copy of it.
+    assert "pull_request_target" in triggers and "pull_request" not in triggers
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["grade"]["steps"]
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout")]
+    assert len(checkouts) == 2
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+    kit_step = next(s for s in checkouts if "MLGRADE_KIT_TOKEN" in str(s["with"]))
+    submission_step = next(s for s in checkouts if s["with"]["path"] == "submission")
+    assert "pull_request.head.sha" in submission_step["with"]["ref"]
+    # The kit (with the token) is fetched before anything runs; no step that runs a
+    # command sees a secret.
+    first_run = next(i for i, s in enumerate(steps) if "run" in s)
+    assert steps.index(kit_step) < first_run
+    for step in steps:
+        if "run" in step:
+            assert "secrets." not in str(step) and "token" not in str(step).lower()
