@@ -13,6 +13,7 @@ from grader.catalogue import Exercise, Kit
 from grader.grading import grade
 from grader.mutation import Mutant, load_equivalents, mutants, sample
 from grader.nonanswers import KINDS, MAX_SHARE, NonAnswerScore, grade_non_answers
+from grader.planted import PlantedBug, planted_bugs, report
 from grader.results import ExerciseStatus, to_dict, without_durations
 from grader.sandbox import Sandbox
 from grader.workspace import load_submission
@@ -47,6 +48,7 @@ class Validation:
     survivors: tuple[Survivor, ...]
     stale_equivalents: tuple[str, ...]
     non_answers: tuple[NonAnswerScore, ...] = ()
+    planted: tuple[PlantedBug, ...] = ()
 
     @property
     def reference_ok(self) -> bool:
@@ -76,6 +78,11 @@ class Validation:
         return all(n.ok for n in self.non_answers)
 
     @property
+    def planted_ok(self) -> bool:
+        """Every planted bug loses points, and every reviewed reach still holds."""
+        return all(b.loses_points and not b.review_stale for b in self.planted)
+
+    @property
     def ok(self) -> bool:
         return (
             self.reference_ok
@@ -84,6 +91,7 @@ class Validation:
             and self.budget_ok
             and self.mutation_ok
             and self.non_answers_ok
+            and self.planted_ok
         )
 
 
@@ -120,6 +128,7 @@ def validate_exercise(
     *,
     mutant_limit: int | None = None,
     jobs: int = 2,
+    buggy: Path | None = None,
 ) -> Validation:
     """Run every check for one exercise."""
     reference = load_submission(solutions, kit, [exercise.id])
@@ -167,6 +176,7 @@ def validate_exercise(
 
     return Validation(
         non_answers=tuple(grade_non_answers(exercise, kit, sandbox)),
+        planted=tuple(planted_bugs(exercise, kit, buggy, sandbox)) if buggy else (),
         id=exercise.id,
         reference_score=ref.score,
         max_score=ref.max_score,
@@ -206,6 +216,8 @@ def table(validations: list[Validation]) -> str:
                 )
         for s in v.survivors:
             lines.append(f"\n{v.id}: surviving mutant near line {s.line}\n  key: {s.key}\n{s.diff}")
+        if v.planted:
+            lines.append(f"\n{v.id}: what each planted bug costs\n{report(v.id, list(v.planted))}")
         for key in v.stale_equivalents:
             lines.append(
                 f"\n{v.id}: equivalent_mutants.toml lists a mutant that no longer exists: {key}"
