@@ -170,11 +170,23 @@ def serve(kit_root: Path | None, idle_seconds: float = IDLE_SECONDS) -> None:
     import fcntl  # POSIX only, as the server is (see enabled)
 
     socket_path, key_path = _paths()
-    lock = open(socket_path.with_suffix(".lock"), "a")  # noqa: SIM115 - held for life
+    lock_path = socket_path.with_suffix(".lock")
+    lock = open(lock_path, "a")  # noqa: SIM115 - held for life
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return  # another server is warming up or answering already
+    try:
+        current = os.stat(lock_path)
+    except FileNotFoundError:
+        return  # the previous server removed it as we opened it: the next start wins
+    if (current.st_dev, current.st_ino) != (
+        os.fstat(lock.fileno()).st_dev,
+        os.fstat(lock.fileno()).st_ino,
+    ):
+        return
+    # Removed on every way out, so `kill $(cat ...lock)` never names a reused pid.
+    atexit.register(_remove, lock_path)
     lock.truncate(0)
     lock.write(f"{os.getpid()}\n")  # who to stop: `kill $(cat server-*.lock)`
     lock.flush()
@@ -185,6 +197,12 @@ def serve(kit_root: Path | None, idle_seconds: float = IDLE_SECONDS) -> None:
         # The socket itself is removed by the listener's own exit handler.
         with contextlib.suppress(OSError):
             key_path.unlink()
+        _remove(lock_path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _serve_locked(

@@ -162,3 +162,19 @@ def test_no_server_flag_grades_in_the_command(runtime, engine_kit, tmp_path):
     assert result.exit_code == 0, result.output
     time.sleep(1)
     assert not list(runtime.glob("mlgrade/server-*"))
+
+
+@pytest.mark.parametrize("ending", ["idle", "sigterm"])
+def test_the_lock_file_goes_with_the_server(runtime, ending):
+    process = _start(None, "--idle", "4" if ending == "idle" else "60")
+    socket_path, _ = server._paths()
+    lock = socket_path.with_suffix(".lock")
+    deadline = time.monotonic() + START_SECONDS
+    while not socket_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert lock.read_text().strip() == str(process.pid)
+    if ending == "sigterm":
+        process.send_signal(signal.SIGTERM)
+    assert process.wait(60) == 0
+    # Nothing left whose pid a later `kill $(cat ...lock)` could send to another process.
+    assert not lock.exists()
