@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 RESULT_STATUSES = frozenset({"passed", "failed", "error"})
+CALL_TEXT_LIMIT = 300
 LIMITS = frozenset({"memory_limit", "recursion_limit", "output_limit", "process_limit"})
 
 
@@ -59,6 +60,7 @@ class ChildOutcome:
     corrupt: str = ""
     exit_reason: str = ""
     started_tests: int = 0
+    current_call: str = ""  # the running test's latest call into the candidate's code
 
 
 def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutcome) -> bool:
@@ -93,7 +95,13 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
             if outcome.current is not None or (expected is not None and nodeid not in expected):
                 raise ValueError("unexpected start")
             outcome.current = nodeid
+            outcome.current_call = ""
             outcome.started_tests += 1
+        elif event == "calling":
+            # Sent from a watcher thread: a notice about a test that has just ended
+            # arrives late and is dropped, not taken for tampering.
+            if str(message["nodeid"]) == outcome.current:
+                outcome.current_call = str(message["call"])[:CALL_TEXT_LIMIT]
         elif event == "result":
             nodeid = str(message["nodeid"])
             status = str(message["status"])

@@ -52,9 +52,13 @@ def describe_exit(code: int | None, outcome: ChildOutcome, *, candidate: str = "
 
 def fate_message(outcome: ChildOutcome, exercise: Exercise) -> str:
     if outcome.current_fate == "timeout":
+        running = f"; it was running {outcome.current_call}" if outcome.current_call else ""
         if outcome.timed_out:
-            return f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s ran out during this test"
-        return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s"
+            return (
+                f"timed out: the exercise's limit of {exercise.limits.exercise_seconds:g} s "
+                f"ran out during this test{running}"
+            )
+        return f"timed out: the test ran longer than {exercise.limits.test_seconds:g} s{running}"
     if outcome.current_fate == "cpu_limit":
         return "CPU time limit reached: the process used more CPU time than the exercise allows"
     return f"crashed: {outcome.corrupt or outcome.exit_reason}"

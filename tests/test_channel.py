@@ -81,3 +81,22 @@ def test_json_nested_too_deep_is_tampering_not_a_crash():
     outcome = ChildOutcome()
     assert not accept(b"[" * 100_000 + b"]" * 100_000, TOKEN, EXPECTED, outcome)
     assert "tampered" in outcome.corrupt
+
+
+def test_the_running_tests_latest_call_is_kept_and_a_late_notice_dropped():
+    outcome = feed(
+        message(event="start", nodeid="t.py::a"),
+        message(event="calling", nodeid="t.py::a", call="add(2, 3)"),
+        message(event="result", nodeid="t.py::a", status="passed"),
+        # the watcher's notice about a test that has just ended: not tampering
+        message(event="calling", nodeid="t.py::a", call="add(4, 5)"),
+        message(event="start", nodeid="t.py::b"),
+        message(event="calling", nodeid="t.py::a", call="add(6, 7)"),
+    )
+    assert not outcome.corrupt
+    assert outcome.current == "t.py::b" and outcome.current_call == ""
+    long_call = feed(
+        message(event="start", nodeid="t.py::a"),
+        message(event="calling", nodeid="t.py::a", call="f(" + "1, " * 500 + ")"),
+    )
+    assert len(long_call.current_call) == 300

@@ -119,6 +119,9 @@ def test_hanging_code_times_out_per_test_and_the_rest_still_runs(grade_engine_ca
     tests = _tests(ex)
     assert tests["test_add_small"].status is TestStatus.TIMEOUT
     assert "longer than 3 s" in tests["test_add_small"].message
+    # the test's call still running when the time ran out, with its arguments
+    assert tests["test_add_small"].message.endswith("it was running add(2, 3)")
+    assert "it was running add(" in tests["test_add_property"].message
     assert tests["test_add_property"].status is TestStatus.TIMEOUT
     assert tests["test_mean_matches_reference"].status is TestStatus.PASSED
     assert tests["test_mean_empty_raises"].status is TestStatus.PASSED

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from grader.judge.call_watch import CallWatch
 from grader.judge.suite_tools import last_call
 from grader.judge.wording import did_not_raise, readable
 
@@ -159,6 +160,7 @@ class Collector:
         self._phases: dict[str, dict[str, Any]] = {}
         self._shared_tmp = shared_tmp
         self._candidate_uid = candidate_uid
+        self._calls = CallWatch(send)
 
     @pytest.fixture
     def tmp_path(self, request: pytest.FixtureRequest, tmp_path_factory: Any) -> Path:
@@ -208,6 +210,8 @@ class Collector:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._phases[nodeid] = {"status": "passed", "duration": 0.0, "output": ""}
         self._send({"event": "start", "nodeid": nodeid})
+        if not self._collect_only:
+            self._calls.start_test(nodeid)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(
@@ -264,9 +268,11 @@ class Collector:
             if output:
                 state["output"] = cap(output, OUTPUT_LIMIT)
         if report.when == "teardown":
+            self._calls.end_test()
             self._send({"event": "result", "nodeid": report.nodeid, **state})
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._calls.stop()
         self._send({"event": "finished", "exitstatus": int(exitstatus)})
 
 

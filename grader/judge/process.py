@@ -16,6 +16,7 @@ import random
 import re
 import sys
 import tempfile
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -156,9 +157,14 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     os.environ.pop("PYTEST_ADDOPTS", None)
     token = job.token
 
+    # The suite's thread and the call watcher's both report: one message at a time.
+    sending = threading.Lock()
+
     def send(message: dict[str, Any]) -> None:
         stable = {k: stable_text(v, job) if isinstance(v, str) else v for k, v in message.items()}
-        conn.send_bytes(encode(stable, token))
+        data = encode(stable, token)
+        with sending:
+            conn.send_bytes(data)
 
     network = isolate_network(offered)
     scratch = job.run_dir / "scratch"

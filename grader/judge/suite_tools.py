@@ -62,6 +62,15 @@ def peak_memory(call: Callable[[], Any]) -> tuple[Any, int]:
     return result, max(0, memory.peak() - baseline)
 
 
+def last_call_args() -> Any:
+    """The arguments of the last call into the candidate's code (a new object per call),
+    or None before any call: lets a watcher tell that another call started."""
+    link = getattr(_connection, "link", None)
+    if link is None:
+        return None
+    return link.endpoint.last_call or None
+
+
 def last_call() -> str:
     """The test's last call into the candidate's code, as `name(args)`, or "" if none."""
     # Read without connecting: a test that never called the candidate has no last call.
