@@ -27,6 +27,7 @@ from pathlib import Path
 
 from grader.catalogue import Exercise
 from grader.parsing import parse
+from grader.similar_functions import MODULE_LEVEL, FunctionView, function_of_lines, function_views
 
 K = 12  # tokens per k-gram: short enough for small exercises, long enough to be specific
 WINDOW = 6  # any shared run of K + WINDOW - 1 = 17 tokens is guaranteed to be found
@@ -105,6 +106,8 @@ class SimilarPair:
     left_ranges: tuple[LineRange, ...]
     right_ranges: tuple[LineRange, ...]
     matches: tuple[Match, ...]
+    # The same matches, one side-by-side view per function both candidates share.
+    views: tuple[FunctionView, ...] = ()
 
 
 def _docstring_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -271,9 +274,13 @@ def _span_lines(prints: Iterable[Fingerprint]) -> set[int]:
 
 
 def _runs(
-    left: tuple[Fingerprint, ...], right: tuple[Fingerprint, ...]
+    left: tuple[Fingerprint, ...],
+    right: tuple[Fingerprint, ...],
+    left_owner: dict[int, str] | None = None,
+    right_owner: dict[int, str] | None = None,
 ) -> list[list[tuple[int, int]]]:
-    """Maximal runs of shared fingerprints that follow each other on both sides."""
+    """Maximal runs of shared fingerprints that follow each other on both sides; with
+    owners (line -> function), only fingerprints of functions of the same name pair."""
     on_left: dict[int, list[int]] = {}
     on_right: dict[int, list[int]] = {}
     for i, f in enumerate(left):
@@ -290,6 +297,15 @@ def _runs(
             # pair every copy with every copy: quadratic. In order, the copies still form
             # one long matching run.
             pairs += list(zip(lefts, rights, strict=False))
+    if left_owner is not None and right_owner is not None:
+        # One candidate's `batch_generator` against another's `infinite_batches` is
+        # an accident of short code, not a copy.
+        pairs = [
+            (i, j)
+            for i, j in pairs
+            if left_owner.get(left[i].first_line, MODULE_LEVEL)
+            == right_owner.get(right[j].first_line, MODULE_LEVEL)
+        ]
     pairs.sort()
     runs: list[list[tuple[int, int]]] = []
     open_runs: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -323,8 +339,10 @@ def compare(
     shared = {f.hash for f in left_prints} & {f.hash for f in right_prints}
     left_lines = _source_lines(left.text)
     right_lines = _source_lines(right.text)
+    left_owner = function_of_lines(left.text)
+    right_owner = function_of_lines(right.text)
     matches = []
-    for run in _runs(left_prints, right_prints):
+    for run in _runs(left_prints, right_prints, left_owner, right_owner):
         on_left = [left_prints[i] for i, _ in run]
         on_right = [right_prints[j] for _, j in run]
         left_span = LineRange(min(f.first_line for f in on_left), max(f.last_line for f in on_left))
@@ -356,6 +374,13 @@ def compare(
         left_ranges=merge_lines(_span_lines(f for f in left_prints if f.hash in shared)),
         right_ranges=merge_lines(_span_lines(f for f in right_prints if f.hash in shared)),
         matches=tuple(unique),
+        views=function_views(
+            "\n".join(left_lines),
+            "\n".join(right_lines),
+            left_owner,
+            right_owner,
+            ((m.left.first, m.left.last, m.right.first, m.right.last) for m in unique),
+        ),
     )
 
 
