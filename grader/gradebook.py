@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 HISTOGRAM_BINS = 10
 HARDEST_TESTS = 10
+# Code lines the similar-code section shows in all: keeps summary.html under about
+# 1 MB however long the candidates' files; pairs past it are listed without their code.
+SIMILAR_CODE_MAX_LINES = 9000
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,18 @@ def write_gradebook(batch: BatchResult, path: Path) -> Path:
     return path
 
 
+def pairs_with_code(batch: BatchResult, budget: int = SIMILAR_CODE_MAX_LINES) -> set[int]:
+    """Indexes of the pairs (most similar first) whose code fits in the page's budget."""
+    shown: set[int] = set()
+    for index, pair in enumerate(batch.pairs):
+        lines = sum(len(v.left) + len(v.right) for v in pair.views)
+        if lines > budget:
+            break
+        budget -= lines
+        shown.add(index)
+    return shown
+
+
 def render_summary(batch: BatchResult) -> str:
     """A self-contained page (inline CSS and SVG, no network) about the whole batch."""
     flagged: dict[str, int] = {}
@@ -202,6 +217,7 @@ def render_summary(batch: BatchResult) -> str:
             hardest=hardest_tests(batch),
             findings=findings_by_candidate(batch),
             flagged=flagged,
+            with_code=pairs_with_code(batch),
         )
     )
 

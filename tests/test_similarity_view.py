@@ -100,3 +100,22 @@ def test_function_of_lines_names_methods_and_nested_functions():
     assert 1 not in owner and 3 not in owner
     assert owner[4] == "A.f" and owner[5] == owner[6] == "A.f.g" and owner[7] == "A.f"
     assert function_of_lines("def broken(:\n") == {}
+
+
+def test_long_files_still_keep_the_page_under_a_megabyte(tmp_path, engine_kit):
+    # Ten copies of the program, functions renamed per copy: ~250 lines per candidate.
+    def long_candidate(i: int) -> str:
+        return "".join(
+            PROGRAM.format(
+                load=f"load_{n}", scale=f"scale_{n}", count=f"count_{n}", top=i % 5 + 1, comment=i
+            )
+            for n in range(10)
+        )
+
+    sources = [Source(f"cand{i:02d}", "adder", long_candidate(i)) for i in range(50)]
+    batch, html = _summary(tmp_path, engine_kit, sources)
+    assert len(html.encode("utf-8")) < 1_000_000
+    section = html[html.index('id="similarity"') :]
+    assert section.count('<details class="pair"') == len(batch.pairs) == 100
+    # The most similar pairs keep their code; the rest say where to look.
+    assert section.index('<div class="fn">') < section.index("Code not shown")
