@@ -34,4 +34,5 @@ def test_a_defect_fails_only_the_tests_that_name_it(exercise_id, case):
         f"{t.name}: {t.message[:200]}" for t in graded.tests if t.name in failed
     )
     # Feedback is computed from the test's own values, never from what the call changed.
-    assert not any("nan" in t.message for t in graded.tests if exercise_id == "ensembles")
+    if (exercise_id, case) == ("ensembles", "adaboost_in_place"):
+        assert not any("nan" in t.message for t in graded.tests)
