@@ -188,11 +188,14 @@ def _grade(
     jobs: int,
     *,
     warm_engine: bool = True,
+    require_answers: bool = False,
 ):
     from grader.grading import default_sandbox, grade
-    from grader.workspace import load_submission
+    from grader.workspace import load_submission, require_exercise_files
 
     submission = load_submission(submission_path, kit, ids)
+    if require_answers:
+        require_exercise_files(submission, kit.select(ids))
     sandbox = default_sandbox(warm_engine=warm_engine)
     return grade(submission, kit, ids, suite=suite, jobs=jobs, sandbox=sandbox), submission
 
@@ -363,7 +366,8 @@ def grade_command(
 
     found = find_kit(kit, need_hidden=True)
     ids = _ids(exercises) or None
-    result, _ = _grade(submission, found, ids, "hidden", jobs)
+    # The interviewer's `grade`: a folder or archive with no answer at all is a mistake.
+    result, _ = _grade(submission, found, ids, "hidden", jobs, require_answers=True)
     # Files only where asked: the terminal summary is the default output.
     written = []
     if json_out is not None:

@@ -18,7 +18,7 @@ from grader.errors import UsageError
 from grader.grading import default_sandbox, grade
 from grader.results import STATUS_LABELS, ExerciseStatus, GradeResult, to_json
 from grader.similarity import REFERENCE, SimilarPair
-from grader.workspace import load_submission, read_artifacts, read_file
+from grader.workspace import load_submission, read_artifacts, read_file, require_exercise_files
 
 SUITE = "hidden"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb")
@@ -163,5 +163,7 @@ def grade_submission(
     """
     kit = _kit(kit_root)
     ids = list(exercise_ids) if exercise_ids else None
-    submission = load_submission(Path(submission_path), kit, ids)
+    submission = require_exercise_files(
+        load_submission(Path(submission_path), kit, ids), kit.select(ids)
+    )
     return to_json(grade(submission, kit, ids, jobs=1, sandbox=default_sandbox()))

@@ -49,9 +49,9 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     if not path.exists():
         raise SubmissionError(f"submission not found: {path}")
     if path.is_dir():
-        return _with_files(from_directory(path, exercises, path.resolve().name, path), exercises)
+        return from_directory(path, exercises, path.resolve().name, path)
     if path.suffix == ".zip":
-        return _with_files(from_directory(extract_zip(path), exercises, path.stem, path), exercises)
+        return from_directory(extract_zip(path), exercises, path.stem, path)
     if path.suffix == ".ipynb":
         return submission_from_notebook(path, exercises)
     for ex in exercises:
@@ -63,9 +63,9 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     )
 
 
-def _with_files(submission: Submission, exercises: list[Exercise]) -> Submission:
-    """The submission, unless it holds no file of any exercise asked for: a wrong folder
-    or archive would otherwise be graded 0 as if every answer were missing."""
+def require_exercise_files(submission: Submission, exercises: list[Exercise]) -> Submission:
+    """The submission, unless it holds no file of any exercise asked for: an interviewer's
+    wrong folder or archive would otherwise be graded 0 as if every answer were missing."""
     if not submission.files:
         expected = ", ".join(ex.artifact for ex in exercises[:6])
         more = f" (or another of {len(exercises)} exercises)" if len(exercises) > 6 else ""

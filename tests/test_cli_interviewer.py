@@ -97,3 +97,16 @@ def test_exercise_ids_are_given_the_same_way_to_every_command(tmp_path):
     assert graded.exit_code == 0 and "TOTAL" in graded.output
     unknown = invoke("run", "--exercises", "nope", "--dir", str(workspace), "--kit", KIT)
     assert unknown.exit_code == 2 and "nope" in unknown.output
+
+
+def test_run_leaves_nothing_in_the_current_folder(tmp_path, monkeypatch):
+    workspace = tmp_path / "ws"
+    invoke("start", "--dir", str(workspace), "--kit", KIT)
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", workspace / "adder.py")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = invoke("run", "--dir", str(workspace), "--kit", KIT, "--no-server")
+    assert result.exit_code == 0, result.output
+    assert list(here.iterdir()) == []  # no .hypothesis/, no report: only ws/feedback.html
+    assert (workspace / "feedback.html").is_file()
