@@ -91,3 +91,13 @@ def test_hostile_names_in_the_gradebook_and_summary(engine_kit, tmp_path):
     assert (tmp_path / "out" / "javascript:alert(1).html").is_file()
     for status in ("graded", "import error", "not attempted", "error"):
         assert f">{status}</span>" in html
+
+
+def test_a_row_whose_every_exercise_is_missing_says_missing(engine_kit, tmp_path):
+    from grader.grading import grade
+    from grader.roster import BatchRow
+    from grader.workspace import load_submission
+
+    result = grade(load_submission(tmp_path, engine_kit), engine_kit)
+    assert BatchRow("ann", tmp_path, result).status == "missing"
+    assert BatchRow("ann", tmp_path, None, "unreadable").status == "error"
