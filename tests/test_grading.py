@@ -317,3 +317,20 @@ def test_a_gated_test_scores_only_when_every_case_of_its_gate_passed(gate_cases,
     if rule == "passed" and not should_score:
         assert rejects.status is TestStatus.FAILED
         assert "no points until test_matches passes" in rejects.message
+
+
+def test_a_with_block_that_swallows_the_exception_fails_only_its_own_test(real_kit):
+    """A ModelLoader whose __exit__ returns True: one failed test naming the __exit__ call,
+    not a judge that lost every result while wording the failure."""
+    from pathlib import Path
+
+    from grader.grading import grade
+    from grader.workspace import load_submission
+
+    answer = Path(__file__).parent / "fixtures/submissions/buggy/pipeline/loader_suppresses_errors"
+    ex = grade(load_submission(answer, real_kit, ["pipeline"]), real_kit, ["pipeline"])
+    ex = ex.exercise("pipeline")
+    failed = {t.name: t for t in ex.tests if t.status is not TestStatus.PASSED}
+    assert set(failed) == {"test_loader_never_suppresses_exceptions"}
+    message = failed["test_loader_never_suppresses_exceptions"].message
+    assert message.startswith("ModelLoader.__exit__(") and "expected KeyError" in message

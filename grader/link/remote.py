@@ -204,7 +204,8 @@ class Endpoint:
             buffers: list[Any] = []
             self._send({"q": op, "a": self.codec.encode(list(args), buffers)}, buffers)
             self.round_trips += 1
-            if op == "call":
+            # A with block's __exit__ counts too: it may be what swallowed an exception.
+            if op == "call" or (op == "op" and args[:1] == ("exit",)):
                 self.last_call = args
             while True:
                 reply = self.handle_one()
