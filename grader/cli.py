@@ -27,8 +27,15 @@ class _Command(click.Command):
         return lines[0] if lines else ""
 
 
+# A group called without a command: click shows its help, which is not an error line.
+_HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _one_line_usage_error(exc: click.UsageError) -> None:
     """Click's usage errors as the one line the README promises, then exit 2."""
+    if isinstance(exc, _HELP_INSTEAD):
+        exc.show()
+        sys.exit(exc.exit_code)
     command = exc.ctx.command_path if exc.ctx is not None else "mlgrade"
     message = " ".join(exc.format_message().split())
     click.echo(f"mlgrade: error: {message} (see `{command} --help`)", err=True)

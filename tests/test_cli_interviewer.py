@@ -110,3 +110,10 @@ def test_run_leaves_nothing_in_the_current_folder(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert list(here.iterdir()) == []  # no .hypothesis/, no report: only ws/feedback.html
     assert (workspace / "feedback.html").is_file()
+
+
+def test_a_group_without_a_command_shows_its_help_not_an_error():
+    for args in ([], ["ci"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.output.startswith("Usage: "), result.output
+        assert "Commands:" in result.output and "mlgrade: error" not in result.output
