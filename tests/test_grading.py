@@ -39,7 +39,10 @@ def test_partial_credit_per_test_with_counterexample(grade_engine_case):
     assert ex.status is ExerciseStatus.GRADED
     assert ex.score == 5  # add: 1 + 2, mean: 2; only the empty-list check fails
     assert tests["test_mean_empty_raises"].status is TestStatus.FAILED
-    assert "DID NOT RAISE" in tests["test_mean_empty_raises"].message
+    # The missing exception is named with the call that returned normally.
+    assert tests["test_mean_empty_raises"].message == (
+        "mean([]): expected ValueError, but it returned normally"
+    )
     assert tests["test_mean_empty_raises"].description == "mean([]) raises ValueError."
 
 
@@ -190,8 +193,8 @@ def test_area_scores_add_up_to_the_total(rows):
 def test_assertion_messages_carry_expected_and_got(grade_engine_case):
     tests = _tests(grade_engine_case("wrong_add").exercise("adder"))
     message = tests["test_add_small"].message
-    assert message.startswith("AssertionError: expected 5, got -1")
-    assert "assert -1 == 5" in message  # pytest's own explanation of the comparison
+    # The suite's own words, without pytest's restatement of the comparison.
+    assert message == "AssertionError: expected 5, got -1"
     assert "test_add_property(" in tests["test_add_property"].counterexample
     assert "a=" in tests["test_add_property"].counterexample
 
