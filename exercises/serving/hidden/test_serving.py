@@ -497,11 +497,8 @@ def call_app(app, method, path, body=b"", *, content_length="auto", stream=None)
         for h in headers
     ), f"expected headers as a list of (str, str) tuples, got {headers!r}"
     hdrs = {name.lower(): value for name, value in headers}
-    media_type = hdrs.get("content-type", "").split(";")[0].strip().lower()
-    assert media_type == "application/json", (
-        f"expected Content-Type application/json on a {status} response, "
-        f"got {hdrs.get('content-type')!r}"
-    )
+    # The Content-Type header is test_every_response_is_json's to check: a wrong header
+    # must not cost every HTTP test.
     try:
         decoded = json.loads(data)
     except ValueError:
@@ -571,6 +568,27 @@ def test_content_length_header_matches_body():
         assert hdrs.get("content-length") == str(len(data)), (
             f"expected Content-Length {len(data)} for {method} {path}, "
             f"got {hdrs.get('content-length')!r}"
+        )
+
+
+@pytest.mark.points(1)
+def test_every_response_is_json():
+    """Every response, success or error, carries Content-Type: application/json."""
+    app = sub.create_app(FakeModel(), n_features=N)
+    requests = [
+        ("GET", "/health", b""),
+        ("POST", "/predict", b'{"features": [1, 2, 3]}'),
+        ("GET", "/nowhere", b""),
+        ("GET", "/predict", b""),
+        ("POST", "/predict", b"not json"),
+        ("POST", "/predict", b'{"features": [1, 2]}'),
+    ]
+    for method, path, body in requests:
+        code, hdrs, _ = call_app(app, method, path, body)
+        media_type = hdrs.get("content-type", "").split(";")[0].strip().lower()
+        assert media_type == "application/json", (
+            f"{method} {path} ({code}): expected Content-Type application/json, "
+            f"got {hdrs.get('content-type')!r}"
         )
 
 
