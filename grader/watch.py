@@ -100,6 +100,10 @@ def watch(
             stamp = _stamp(watched(ex))
             if stamp is None or stamp == stamps[ex.id]:
                 continue
+            # An editor may still be writing the file: grade it once it has held still for
+            # one interval, never half-written (an empty file reads as "not attempted").
+            if stop.wait(interval) or _stamp(watched(ex)) != stamp:
+                continue
             stamps[ex.id] = stamp
             result = regrade(ex)
             report(compare(last.get(ex.id), result))

@@ -169,3 +169,39 @@ def test_a_notebook_is_watched_as_the_file_of_each_of_its_exercises(engine_kit, 
     stop.set()
     thread.join(10)
     assert changes[0].describe().startswith("adder: 6 / 6 (was 0)\n  + now passing: ")
+
+
+def test_a_file_still_being_written_is_graded_only_once_it_holds_still(engine_kit, tmp_path):
+    """An editor that truncates, then writes: the empty moment is never graded."""
+    shutil.copy(ENGINE_SUBMISSIONS / "half" / "adder.py", tmp_path / "adder.py")
+    exercise = engine_kit.get("adder")
+    graded_sources = []
+
+    def regrade(ex):
+        graded_sources.append((tmp_path / "adder.py").read_text(encoding="utf-8"))
+        return grade(load_submission(tmp_path, engine_kit), engine_kit, [ex.id]).exercise(ex.id)
+
+    first = regrade(exercise)
+    graded_sources.clear()
+    changes = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(tmp_path, [exercise], regrade, changes.append),
+        kwargs={"stop": stop, "interval": 1.0, "graded": {"adder": first}},
+        daemon=True,
+    )
+    thread.start()
+    target = tmp_path / "adder.py"
+    target.write_text("", encoding="utf-8")
+    os.utime(target, ns=(time.time_ns(), time.time_ns() + 10**9))
+    time.sleep(0.05)
+    _save(ENGINE_SUBMISSIONS / "correct" / "adder.py", target)
+    os.utime(target, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
+    deadline = time.monotonic() + 60
+    while not changes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(10)
+    assert "" not in graded_sources
+    assert changes[0].describe().startswith("adder: 6 / 6 (was 5)")
