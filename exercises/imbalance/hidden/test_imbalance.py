@@ -376,6 +376,7 @@ def test_best_threshold_tied_scores_predicted_together():
         )
 
 
+@pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
 @pytest.mark.points(1)
 def test_best_threshold_uses_greater_or_equal():
     """Predictions are y_score >= t: the threshold itself counts as positive."""
@@ -383,6 +384,7 @@ def test_best_threshold_uses_greater_or_equal():
     assert got == (0.6, 1.0), f"expected (0.6, 1.0), got {got!r}"
 
 
+@pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
 @pytest.mark.points(1)
 def test_best_threshold_accepts_bool_and_float_labels():
     """y_true may hold booleans or 0.0/1.0 as well as the integers 0 and 1."""

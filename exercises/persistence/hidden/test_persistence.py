@@ -362,6 +362,7 @@ def test_model_file_appears_only_when_complete(tmp_path):
     assert load_with_joblib(got)["spy"] == "spy", "expected the saved object to load back"
 
 
+@pytest.mark.gated_on("test_save_writes_model_and_sidecar")
 @pytest.mark.points(1)
 def test_bad_metadata_raises_value_error_and_writes_nothing(tmp_path):
     """Metadata that is not a JSON-serialisable dict raises ValueError and writes no file."""
@@ -389,6 +390,7 @@ def test_load_round_trip(tmp_path):
         np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(2)
 def test_missing_sidecar(tmp_path):
     """A missing sidecar raises ModelIntegrityError; verify=False loads anyway."""
@@ -402,6 +404,7 @@ def test_missing_sidecar(tmp_path):
     assert got == {"w": [1, 2]}, f"expected {{'w': [1, 2]}}, got {got!r}"
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(3)
 def test_tampered_file(tmp_path):
     """A file whose sha256 does not match the sidecar raises ModelIntegrityError; verify=False loads it."""
@@ -421,6 +424,7 @@ def test_tampered_file(tmp_path):
         sub.load_model(path)
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(1)
 def test_single_flipped_byte_is_detected(tmp_path):
     """Flipping one byte of the saved file is detected."""
@@ -440,6 +444,7 @@ class _Evil:
         return (os.mkdir, (self.marker,))
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(2)
 def test_verification_happens_before_unpickling(tmp_path):
     """An unverified file is never unpickled: a tampered pickle's code does not run."""
@@ -451,6 +456,7 @@ def test_verification_happens_before_unpickling(tmp_path):
     assert not marker.exists(), "expected the file not to be unpickled before verification"
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(1)
 def test_unreadable_sidecar(tmp_path):
     """A sidecar that is not JSON or has no sha256 entry raises ModelIntegrityError."""
@@ -462,6 +468,7 @@ def test_unreadable_sidecar(tmp_path):
             sub.load_model(path)
 
 
+@pytest.mark.gated_on("test_load_round_trip")
 @pytest.mark.points(1)
 def test_missing_model_file_raises_file_not_found(tmp_path):
     """A model path that does not exist raises FileNotFoundError, with or without verify."""
@@ -572,6 +579,7 @@ def test_latest_model_ignores_other_files(tmp_path):
     assert got is not None and got.name == expected.name, f"expected {expected.name}, got {got}"
 
 
+@pytest.mark.gated_on("test_latest_model_orders_by_timestamp_then_suffix")
 @pytest.mark.points(1)
 def test_latest_model_none_without_models(tmp_path):
     """latest_model returns None for an empty directory, one without models, or a missing one."""

@@ -219,6 +219,7 @@ def test_kfold_shuffle_without_seed_is_random():
     assert first != second, "expected two seed=None calls to give different folds, got identical"
 
 
+@pytest.mark.gated_on("test_kfold_unshuffled_matches_sklearn")
 @pytest.mark.points(2)
 def test_kfold_invalid_n_splits():
     """kfold_indices raises ValueError for n_splits < 2, n_splits > n_samples or not an integer."""
@@ -308,6 +309,7 @@ def test_stratified_seed():
     assert len(set(runs)) > 1, "expected different seeds to give different folds, got identical"
 
 
+@pytest.mark.gated_on("test_stratified_partition")
 @pytest.mark.points(1)
 def test_stratified_invalid():
     """stratified_kfold_indices raises ValueError for n_splits < 2, n_splits > len(y), 2-D y."""
@@ -355,6 +357,7 @@ def test_time_series_types_and_defaults():
     _assert_same_splits(got, list(TimeSeriesSplit().split(np.zeros(20))), "time_series_split(20)")
 
 
+@pytest.mark.gated_on("test_time_series_matches_sklearn")
 @pytest.mark.points(2)
 def test_time_series_invalid():
     """time_series_split raises ValueError for n_splits < 2, gap < 0, test_size < 1, too few rows."""
@@ -481,6 +484,7 @@ def test_scaled_cv_matches_pipeline(seed, n, n_features, k, kind):
     _check_scores(got, expected, f"{kind}, n={n}, n_splits={k}")
 
 
+@pytest.mark.gated_on("test_scaled_cv_matches_pipeline")
 @pytest.mark.points(2)
 def test_scaled_cv_does_not_fit_given_estimator():
     """scaled_cv_scores fits clones: the estimator passed in is still unfitted afterwards."""
@@ -516,6 +520,7 @@ def test_scaled_cv_constant_feature():
     _check_scores(got, expected, "a constant column")
 
 
+@pytest.mark.gated_on("test_scaled_cv_matches_pipeline")
 @pytest.mark.points(1)
 def test_scaled_cv_invalid():
     """scaled_cv_scores raises ValueError for mismatched lengths, bad n_splits or 1-D X."""
