@@ -128,13 +128,11 @@ NOT_YET_TRANSLATED = frozenset(
     {
         "imbalance",
         "metrics",
-        "model_api",
         "monitoring",
         "persistence",
         "pipeline",
         "regularization",
         "serving",
-        "streaming",
         "validation",
     }
 )
