@@ -65,10 +65,6 @@ class NonAnswer:
     kind: str
     source: str
 
-    @property
-    def description(self) -> str:
-        return f"every function {KINDS[self.kind]}"
-
 
 def _first_argument(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> str:
     names = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
@@ -132,12 +128,15 @@ def _with_yes_classes(source: str) -> str:
     at = 0
     tree = ast.parse(source)
     for statement in tree.body:
-        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
-            at = statement.end_lineno or at
-        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            at = max(at, statement.end_lineno or 0) if at == 0 else at
-        else:
+        docstring = (
+            at == 0
+            and isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+        )
+        future = isinstance(statement, ast.ImportFrom) and statement.module == "__future__"
+        if not (docstring or future):
             break
+        at = statement.end_lineno or at
     return "\n".join([*lines[:at], _YES_CLASSES, *lines[at:]])
 
 
