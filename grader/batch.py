@@ -13,6 +13,7 @@ from pathlib import Path
 from grader.catalogue import Exercise, Kit
 from grader.errors import MlgradeError, UsageError
 from grader.grading import default_sandbox
+from grader.locales import SOURCE_LANGUAGE
 from grader.report import write_html
 from grader.results import GradeResult, from_json
 from grader.roster import (
@@ -67,9 +68,11 @@ def _cached(out_dir: Path, candidate: Candidate, key: str) -> GradeResult | None
         return None  # missing or unreadable: grade again
 
 
-def _store(out_dir: Path, name: str, text: str, result: GradeResult, kit: Kit, key: str) -> None:
+def _store(
+    out_dir: Path, name: str, text: str, result: GradeResult, kit: Kit, key: str, language: str
+) -> None:
     (out_dir / f"{name}.json").write_text(text, encoding="utf-8")
-    write_html(result, out_dir / f"{name}.html", kit)
+    write_html(result, out_dir / f"{name}.html", kit, language=language)
     # The key goes last: a run interrupted before it leaves nothing that looks reusable.
     key_path = _cache_file(out_dir, name)
     key_path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +99,7 @@ def _grade_all(
     jobs: int,
     progress: Progress | None,
     scheduler: str | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> Iterator[BatchRow]:
     ids = tuple(ex.id for ex in exercises)
     pending: list[tuple[Candidate, str]] = []
@@ -111,8 +115,8 @@ def _grade_all(
             if cached is None:
                 pending.append((candidate, key))
                 continue
-            if not (out_dir / f"{candidate.name}.html").is_file():
-                write_html(cached, out_dir / f"{candidate.name}.html", kit)
+            # Written again: the report may be asked for in another language this time.
+            write_html(cached, out_dir / f"{candidate.name}.html", kit, language=language)
             row = BatchRow(candidate.name, candidate.path, cached, reused=True)
         if progress is not None:
             progress(row)
@@ -129,7 +133,7 @@ def _grade_all(
             row = BatchRow(candidate.name, candidate.path, None, error)
         else:
             result = from_json(text)
-            _store(out_dir, candidate.name, text, result, kit, keys[candidate])
+            _store(out_dir, candidate.name, text, result, kit, keys[candidate], language)
             row = BatchRow(candidate.name, candidate.path, result)
         if progress is not None:
             progress(row)
@@ -170,11 +174,12 @@ def grade_batch(
     similarity_threshold: float = THRESHOLD,
     solutions: Path | None = None,
     scheduler: str | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> BatchResult:
     """Grade every submission in a folder; write per-candidate reports, grades.csv, summary.html.
 
     With `scheduler` (a Dask scheduler address) the grading runs on that cluster and
-    `jobs` is unused; see grader.cluster.
+    `jobs` is unused; see grader.cluster. The pages are written in `language`.
     """
     from grader.gradebook import write_gradebook, write_summary
 
@@ -183,14 +188,14 @@ def grade_batch(
     if missing:
         raise UsageError(f"no hidden suite for: {', '.join(missing)} (pass the full kit)")
     if solutions is not None and not solutions.is_dir():
-        raise UsageError(f"solutions folder not found: {solutions}")
+        raise UsageError(key="errors.solutions_not_found", folder=solutions)
     candidates = discover(submissions_dir, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Collect every suite up front so a broken kit stops the batch before any grading.
     default_sandbox().collect_all(exercises, SUITE, jobs)
     rows = tuple(
         sorted(
-            _grade_all(candidates, out_dir, kit, exercises, jobs, progress, scheduler),
+            _grade_all(candidates, out_dir, kit, exercises, jobs, progress, scheduler, language),
             key=lambda r: r.candidate,
         )
     )
@@ -208,5 +213,5 @@ def grade_batch(
         threshold=similarity_threshold,
     )
     write_gradebook(batch, batch.csv_path)
-    write_summary(batch, batch.summary_path)
+    write_summary(batch, batch.summary_path, language=language)
     return batch

@@ -10,20 +10,20 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import KitError
+from grader.locales import SOURCE_LANGUAGE, Translation, messages
 from grader.parsing import parse
 
 KIT_ENV = "MLGRADE_KIT"
 
-AREAS = {
-    "python": "Python & programming (Q1-Q5)",
-    "ml": "ML algorithms & theory (Q6-Q10)",
-    "deployment": "Training & deployment (Q11-Q15)",
-}
+AREAS = {area: messages()(f"area.{area}") for area in ("python", "ml", "deployment")}
+# The first line of a translated prompt: which English prompt it translates.
+TRANSLATION_NOTE = re.compile(r"<!-- translation of prompt\.md, sha256 [0-9a-f]{64} -->")
 
 
 def area_of(seed: str) -> str:
@@ -74,6 +74,46 @@ class Exercise:
     @property
     def prompt_path(self) -> Path:
         return self.folder / "prompt.md"
+
+    def prompt_path_in(self, language: str) -> Path:
+        """The prompt in `language` (`prompt.<language>.md`), else the English one."""
+        translated = self.folder / f"prompt.{language}.md"
+        return (
+            translated if language != SOURCE_LANGUAGE and translated.is_file() else self.prompt_path
+        )
+
+    def prompt_in(self, language: str) -> str:
+        """The prompt's text in `language`, without the note of what it translates."""
+        text = self.prompt_path_in(language).read_text(encoding="utf-8")
+        first, _, rest = text.partition("\n")
+        return rest.lstrip("\n") if TRANSLATION_NOTE.fullmatch(first.strip()) else text
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`: the first heading of its prompt, else the English title."""
+        if language == SOURCE_LANGUAGE:
+            return self.title
+        try:
+            text = self.prompt_in(language)
+        except OSError:
+            return self.title
+        heading = re.search(r"^# (.+)$", text, re.MULTILINE)
+        return heading.group(1).strip() if heading else self.title
+
+    def descriptions_in(self, language: str) -> dict[str, Translation]:
+        """Hidden tests' one-line descriptions in `language` with the English each
+        translates, by test name (empty when there are none)."""
+        path = self.hidden_dir / f"descriptions.{language}.toml"
+        if language == SOURCE_LANGUAGE or not path.is_file():
+            return {}
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}
+        return {
+            name: Translation(str(entry["en"]), str(entry[language]))
+            for name, entry in table.items()
+            if isinstance(entry, dict) and "en" in entry and language in entry
+        }
 
     @property
     def stub_path(self) -> Path:
@@ -141,7 +181,7 @@ class Kit:
             if ex.id == exercise_id:
                 return ex
         known = ", ".join(ex.id for ex in self.exercises)
-        raise KitError(f"unknown exercise {exercise_id!r} (known: {known})")
+        raise KitError(key="errors.unknown_exercise", id=repr(exercise_id), known=known)
 
     def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Exercise]:
         """The named exercises in kit order, or all of them."""

@@ -4,89 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 from grader import __version__
 from grader.catalogue import Kit, find_kit
-from grader.errors import MlgradeError, UsageError, ValidationFailed
+from grader.command_line import Group, language_option, speak
+from grader.errors import UsageError, ValidationFailed
+from grader.terminal_text import padded
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
     """Exercise ids from repeated or comma-separated options."""
     return [part for value in values for part in value.split(",") if part]
-
-
-class _Command(click.Command):
-    """A command listed in the help with the whole first line of its description."""
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        lines = (self.short_help or self.help or "").strip().splitlines()
-        return lines[0] if lines else ""
-
-
-# A group called without a command: click shows its help, which is not an error line.
-_HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
-def _one_line_usage_error(exc: click.UsageError) -> None:
-    """Click's usage errors as the one line the README promises, then exit 2."""
-    if isinstance(exc, _HELP_INSTEAD):
-        exc.show()
-        sys.exit(exc.exit_code)
-    command = exc.ctx.command_path if exc.ctx is not None else "mlgrade"
-    message = " ".join(exc.format_message().split())
-    click.echo(f"mlgrade: error: {message} (see `{command} --help`)", err=True)
-    sys.exit(exc.exit_code)
-
-
-class _Group(click.Group):
-    """Turns the library's named errors into one-line messages and exit codes."""
-
-    command_class = _Command
-    group_class = type  # subgroups are _Group too
-
-    def main(self, *args, **kwargs):
-        kwargs["standalone_mode"] = False
-        try:
-            result = super().main(*args, **kwargs)
-        except click.UsageError as exc:
-            _one_line_usage_error(exc)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("mlgrade: interrupted", err=True)
-            sys.exit(130)
-        if isinstance(result, int) and not isinstance(result, bool):
-            sys.exit(result)  # click's Exit(code) in non-standalone mode
-        sys.exit(0)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        return _Command.get_short_help_str(self, limit)
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except MlgradeError as exc:
-            click.echo(f"mlgrade: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            click.echo("mlgrade: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`mlgrade grade ... | head`); the files are written.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
-        except Exception as exc:  # noqa: BLE001 - last resort: never a traceback for users
-            if os.environ.get("MLGRADE_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"mlgrade: internal error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(3)
 
 
 exercises_option = click.option(
@@ -130,26 +61,34 @@ def jobs_option(help_text: str):
     )
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@language_option
 @click.version_option(__version__, prog_name="mlgrade")
 def cli() -> None:
     """Grade machine-learning-engineer interview answers with hidden test suites."""
 
 
 @cli.command("list")
+@language_option
 @kit_option
 def list_command(kit: Path | None) -> None:
     """List the exercises."""
+    said = speak()
     found = find_kit(kit)
-    click.echo(f"{'id':<16} {'seed':<5} {'points':>6}  {'difficulty':<10} title / topics")
+    name, seed, points, difficulty, *rest = said("cli.list_header").split(" / ")
+    click.echo(
+        f"{padded(name, 16)} {padded(seed, 5)} {padded(points, 6, right=True)}  "
+        f"{padded(difficulty, 10)} {' / '.join(rest)}"
+    )
     for ex in found.exercises:
         click.echo(
-            f"{ex.id:<16} {ex.seed:<5} {ex.points:>6}  {ex.difficulty:<10} {ex.title}"
-            f"  [{', '.join(ex.topics)}]"
+            f"{ex.id:<16} {ex.seed:<5} {ex.points:>6}  {ex.difficulty:<10} "
+            f"{ex.title_in(said.language)}  [{', '.join(ex.topics)}]"
         )
 
 
 @cli.command()
+@language_option
 @click.argument("ids", nargs=-1)
 @click.option(
     "--dir",
@@ -170,21 +109,22 @@ def start(
     kit: Path | None,
 ) -> None:
     """Write a candidate workspace: stubs, prompts, public tests (no hidden suite)."""
+    said = speak()
     found = find_kit(kit)
     exercises = found.select(_ids(ids + exercise_ids))
     if notebook:
         from grader.notebook import write_handout
 
-        path = write_handout(exercises, directory)
-        click.echo(f"wrote {path}")
+        path = write_handout(exercises, directory, said.language)
+        click.echo(said("cli.wrote", path=path))
         return
     from grader.workspace import start_workspace
 
-    started = start_workspace(exercises, directory)
-    click.echo(f"workspace {directory}: {len(started.written)} file(s) written")
+    started = start_workspace(exercises, directory, said.language)
+    click.echo(said("cli.workspace_written", directory=directory, count=len(started.written)))
     for path in started.kept:
-        click.echo(f"  kept your existing {path}")
-    click.echo(f"next: edit the stubs, then `mlgrade run --dir {directory}`")
+        click.echo(said("cli.kept", path=path))
+    click.echo(said("cli.next_step", directory=directory))
 
 
 def _grade(
@@ -208,6 +148,7 @@ def _grade(
 
 
 @cli.command()
+@language_option
 @click.argument("ids", nargs=-1)
 @click.option(
     "--dir",
@@ -273,11 +214,12 @@ def run(
         result, _ = _grade(directory, found, wanted, suite, jobs, warm_engine=len(wanted) > 1)
         if warm:
             server.start_in_background(found.root)
-    click.echo(terminal_summary(result))
+    said = speak()
+    click.echo(terminal_summary(result, kit=found, language=said.language))
     if suite == "public":
-        click.echo("(public tests only: the interviewer's hidden tests decide the grade)")
-    html = write_html(result, target.feedback_dir / "feedback.html", found)
-    click.echo(f"feedback: {html}")
+        click.echo(said("cli.public_only"))
+    html = write_html(result, target.feedback_dir / "feedback.html", found, language=said.language)
+    click.echo(said("cli.feedback", path=html))
 
 
 def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) -> None:
@@ -292,9 +234,10 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
         return result.exercise(exercise.id)
 
     # The first grading is the table `run` prints; later ones print only what changed.
+    said = speak()
     first, _ = _grade(directory, kit, [ex.id for ex in exercises], suite, jobs)
-    click.echo(terminal_summary(first))
-    click.echo(f"watching {directory} ({suite} tests); Ctrl-C to stop")
+    click.echo(terminal_summary(first, kit=kit, language=said.language))
+    click.echo(said("cli.watching", directory=directory, suite=suite))
     try:
         watch(
             directory,
@@ -305,10 +248,11 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
             graded={ex.id: ex for ex in first.exercises},
         )
     except KeyboardInterrupt:
-        click.echo("stopped")
+        click.echo(said("cli.stopped"))
 
 
 @cli.command("grade")
+@language_option
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option(
     "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
@@ -371,6 +315,7 @@ def grade_command(
     from grader.formats import append_github_summary, json_text, to_junit_xml
     from grader.report import terminal_summary, terminal_totals, write_html
 
+    said = speak()
     found = find_kit(kit, need_hidden=True)
     ids = _ids(exercises) or None
     # The interviewer's `grade`: a folder or archive with no answer at all is a mistake.
@@ -380,25 +325,32 @@ def grade_command(
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json_text(result, json_format), encoding="utf-8")
-        written.append(f"results: {json_out}")
+        written.append(said("cli.results_file", path=json_out))
     if junit_out is not None:
         junit_out.parent.mkdir(parents=True, exist_ok=True)
         junit_out.write_text(to_junit_xml(result), encoding="utf-8")
-        written.append(f"junit: {junit_out}")
+        written.append(said("cli.junit_file", path=junit_out))
     if html_out is not None:
-        write_html(result, html_out, found)
-        written.append(f"report: {html_out}")
+        write_html(result, html_out, found, language=said.language)
+        written.append(said("cli.report_file", path=html_out))
     append_github_summary(result)
-    click.echo(terminal_totals(result) if quiet else terminal_summary(result))
+    click.echo(
+        terminal_totals(result, language=said.language)
+        if quiet
+        else terminal_summary(result, kit=found, language=said.language)
+    )
     if written and not quiet:
         click.echo("  ".join(written))
     if min_score is not None and result.percent < min_score:
         raise ScoreBelowMinimum(
-            f"score {round(result.percent, 2):g}% is below --min-score {min_score:g}"
+            key="errors.score_below_minimum",
+            score=f"{round(result.percent, 2):g}",
+            minimum=f"{min_score:g}",
         )
 
 
 @cli.command("grade-batch")
+@language_option
 @click.argument("submissions_dir", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -449,12 +401,16 @@ def grade_batch_command(
     from grader.batch import discover, grade_batch
     from grader.terminal_text import terminal_safe
 
+    said = speak()
     found = find_kit(kit, need_hidden=True)
     total = len(discover(submissions_dir, out_dir))
     if not total:
-        raise UsageError(f"no submissions in {submissions_dir} (subfolders, .zip or .ipynb)")
+        raise UsageError(key="errors.no_submissions", folder=submissions_dir)
     with click.progressbar(
-        length=total, label="grading", item_show_func=lambda name: name, file=sys.stderr
+        length=total,
+        label=said("cli.batch_progress"),
+        item_show_func=lambda name: name,
+        file=sys.stderr,
     ) as bar:
         batch = grade_batch(
             submissions_dir,
@@ -466,20 +422,28 @@ def grade_batch_command(
             similarity_threshold=similarity_threshold,
             solutions=solutions,
             scheduler=scheduler,
+            language=said.language,
         )
     click.echo(
-        f"{len(batch.rows)} submission(s): {batch.regraded} graded, "
-        f"{batch.reused} reused from cache, {batch.errors} error(s)"
+        said(
+            "cli.batch_counts",
+            count=len(batch.rows),
+            graded=batch.regraded,
+            reused=batch.reused,
+            errors=batch.errors,
+        )
     )
     for row in batch.rows:
         if row.result is None:
             click.echo(f"  {terminal_safe(row.candidate)}: {terminal_safe(row.error)}")
-    click.echo(f"{len(batch.pairs)} similar pair(s) at {similarity_threshold:.0%} or more")
-    click.echo(f"gradebook: {batch.csv_path}")
-    click.echo(f"summary: {batch.summary_path}")
+    threshold = f"{100 * similarity_threshold:.0f}"
+    click.echo(said("cli.batch_pairs", count=len(batch.pairs), threshold=threshold))
+    click.echo(said("cli.gradebook_file", path=batch.csv_path))
+    click.echo(said("cli.summary_file", path=batch.summary_path))
 
 
 @cli.command()
+@language_option
 @click.argument("ids", nargs=-1)
 @click.option(
     "--solutions",
@@ -518,10 +482,10 @@ def validate(
 
     found = find_kit(kit, need_hidden=True)
     if not solutions.is_dir():
-        raise UsageError(f"solutions folder not found: {solutions}")
+        raise UsageError(key="errors.solutions_not_found", folder=solutions)
     results = []
     for exercise in found.select(_ids(ids)):
-        click.echo(f"validating {exercise.id} ...", err=True)
+        click.echo(speak()("cli.validating", id=exercise.id), err=True)
         results.append(
             validate_exercise(
                 exercise,
@@ -535,15 +499,17 @@ def validate(
         )
     click.echo(table(results))
     if not all(v.ok for v in results):
-        raise ValidationFailed("validation failed: see the table above")
+        raise ValidationFailed(key="errors.validation_failed")
 
 
 @cli.group()
+@language_option
 def ci() -> None:
     """Set up continuous grading in a candidate's repository."""
 
 
 @ci.command("init")
+@language_option
 @click.argument("provider", type=click.Choice(["github"]))
 @click.option(
     "--repo",
@@ -598,7 +564,7 @@ def ci_init(
         force=force,
         exercises=tuple(ids),
     )
-    click.echo(f"wrote {path}: set the MLGRADE_KIT_REPO and MLGRADE_KIT_TOKEN secrets")
+    click.echo(speak()("cli.workflow_written", path=path))
 
 
 def main() -> None:

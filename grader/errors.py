@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from grader.locales import Messages, messages
+
 
 class MlgradeError(Exception):
-    """Base class: a problem the user can fix, shown as one line."""
+    """Base class: a problem the user can fix, shown as one line.
+
+    Raised with a catalogue `key` and its values, the line is said in the user's language
+    (`say`); `str()` is always the English one.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str = "", *, key: str | None = None, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(messages()(key, **values) if key else message)
+
+    def say(self, speak: Messages) -> str:
+        """The message in `speak`'s language."""
+        return speak(self.key, **self.values) if self.key else str(self)
 
 
 class KitError(MlgradeError):

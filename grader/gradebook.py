@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.report import environment, format_points
+from grader.locales import SOURCE_LANGUAGE, messages
+from grader.report import environment, format_points, page_words
 from grader.results import Finding, TestStatus
 
 if TYPE_CHECKING:
@@ -201,29 +202,52 @@ def pairs_with_code(batch: BatchResult, budget: int = SIMILAR_CODE_MAX_LINES) ->
     return shown
 
 
-def render_summary(batch: BatchResult) -> str:
+def _in_language(
+    rates: tuple[ExerciseRate, ...],
+    hardest: tuple[TestRate, ...],
+    batch: BatchResult,
+    language: str,
+) -> tuple[tuple[ExerciseRate, ...], tuple[TestRate, ...]]:
+    """Exercise titles and test descriptions in `language` where the kit has them."""
+    if language == SOURCE_LANGUAGE:
+        return rates, hardest
+    by_id = {ex.id: ex for ex in batch.exercises}
+    rates = tuple(replace(r, title=by_id[r.id].title_in(language)) for r in rates)
+    described = {ex.id: ex.descriptions_in(language) for ex in batch.exercises}
+    translated = []
+    for test in hardest:
+        entry = described.get(test.exercise, {}).get(test.name)
+        if entry is not None and entry.source == test.description:
+            test = replace(test, description=entry.text)
+        translated.append(test)
+    return rates, tuple(translated)
+
+
+def render_summary(batch: BatchResult, *, language: str = SOURCE_LANGUAGE) -> str:
     """A self-contained page (inline CSS and SVG, no network) about the whole batch."""
     flagged: dict[str, int] = {}
     for pair in batch.pairs:
         for name in (pair.left, pair.right):
             flagged[name] = flagged.get(name, 0) + 1
+    rates, hardest = _in_language(exercise_rates(batch), hardest_tests(batch), batch, language)
     return (
         environment()
         .get_template("summary.html.j2")
         .render(
             batch=batch,
             bins=histogram(batch),
-            rates=exercise_rates(batch),
-            hardest=hardest_tests(batch),
+            rates=rates,
+            hardest=hardest,
             findings=findings_by_candidate(batch),
             flagged=flagged,
             with_code=pairs_with_code(batch),
+            **page_words(messages(language)),
         )
     )
 
 
-def write_summary(batch: BatchResult, path: Path) -> Path:
+def write_summary(batch: BatchResult, path: Path, *, language: str = SOURCE_LANGUAGE) -> Path:
     """Write summary.html."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_summary(batch), encoding="utf-8")
+    path.write_text(render_summary(batch, language=language), encoding="utf-8")
     return path

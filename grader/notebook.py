@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError, UsageError
+from grader.locales import SOURCE_LANGUAGE, Messages, messages
 from grader.parsing import parse
 from grader.results import ReadingNote
 from grader.submission import CellOrigin, Submission, read_file, scratch_dir, shown_name
@@ -21,17 +22,6 @@ if TYPE_CHECKING:
 
 HANDOUT_NAME = "mlgrade_handout.ipynb"
 TAG_PREFIX = "mlgrade:"
-
-HANDOUT_TITLE = """# mlgrade handout
-
-Exercises: {ids}
-
-Each exercise has a prompt and one answer cell holding its stub. Fill in the answer
-cells and keep their tags (the grader finds your code by them); you may add cells of
-your own below an answer cell. The notebook is graded as source: nothing is
-executed, outputs are ignored, and IPython magics and `!` shell lines are dropped.
-Grade it with `mlgrade grade {name}`.
-"""
 
 # Cell magics whose body is ordinary Python: the body is kept, the magic line dropped.
 PYTHON_BODY_MAGICS = {"time", "timeit", "capture", "prun"}
@@ -58,20 +48,20 @@ def _tag_metadata(exercise_id: str) -> dict:
     return {"mlgrade": {"exercise": exercise_id}, "tags": [f"{TAG_PREFIX}{exercise_id}"]}
 
 
-def _prompt_text(exercise: Exercise) -> str:
+def _prompt_text(exercise: Exercise, speak: Messages) -> str:
     try:
-        prompt = exercise.prompt_path.read_text(encoding="utf-8").strip()
+        prompt = exercise.prompt_in(speak.language).strip()
     except OSError:
-        prompt = f"## {exercise.title}"
-    where = "code cell" if exercise.module else "raw cell"
-    return (
-        f"{prompt}\n\n*Answer ({exercise.points} points): the {where} below "
-        f"is your `{exercise.artifact}`.*"
-    )
+        prompt = f"## {exercise.title_in(speak.language)}"
+    answer = "handout.answer_code" if exercise.module else "handout.answer_raw"
+    return f"{prompt}\n\n{speak(answer, points=exercise.points, artifact=exercise.artifact)}"
 
 
-def write_handout(exercises: list[Exercise], directory: Path) -> Path:
-    """Write `directory/mlgrade_handout.ipynb`, one prompt and one tagged answer cell per exercise."""
+def write_handout(
+    exercises: list[Exercise], directory: Path, language: str = SOURCE_LANGUAGE
+) -> Path:
+    """Write `directory/mlgrade_handout.ipynb`, one prompt and one tagged answer cell per
+    exercise, the prompts in `language`."""
     # Imported here: nbformat takes a tenth of a second to load, which only the commands
     # that touch a notebook should pay.
     import nbformat
@@ -79,7 +69,7 @@ def write_handout(exercises: list[Exercise], directory: Path) -> Path:
 
     path = directory / HANDOUT_NAME
     if path.exists():
-        raise UsageError(f"{path} already exists: remove it or choose another --dir")
+        raise UsageError(key="errors.handout_exists", path=path)
     notebook = v4.new_notebook(
         metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -87,14 +77,15 @@ def write_handout(exercises: list[Exercise], directory: Path) -> Path:
         }
     )
     ids = ", ".join(ex.id for ex in exercises)
+    speak = messages(language)
     # Fixed cell ids keep the handout byte-identical between runs.
     cells = [
         v4.new_markdown_cell(
-            HANDOUT_TITLE.format(ids=ids, name=HANDOUT_NAME).strip(), id="mlgrade-title"
+            speak("handout.title", ids=ids, name=HANDOUT_NAME).strip(), id="mlgrade-title"
         )
     ]
     for ex in exercises:
-        cells.append(v4.new_markdown_cell(_prompt_text(ex), id=f"prompt-{ex.id}"[:64]))
+        cells.append(v4.new_markdown_cell(_prompt_text(ex, speak), id=f"prompt-{ex.id}"[:64]))
         stub = ex.stub_path.read_text(encoding="utf-8")
         make = v4.new_code_cell if ex.module else v4.new_raw_cell
         cells.append(make(stub, metadata=_tag_metadata(ex.id), id=f"answer-{ex.id}"[:64]))

@@ -10,8 +10,10 @@ from pathlib import Path
 import jinja2
 
 from grader.catalogue import Kit
-from grader.results import STATUS_LABELS, ExerciseResult, GradeResult, TestStatus
-from grader.terminal_text import terminal_safe, terminal_safe_lines
+from grader.locales import SOURCE_LANGUAGE, Messages, messages
+from grader.localized import localize
+from grader.results import ExerciseResult, GradeResult, TestStatus
+from grader.terminal_text import padded, terminal_safe, terminal_safe_lines
 
 
 def templates_dir() -> Path:
@@ -35,8 +37,17 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["points"] = format_points
-    env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, str(s))
     return env
+
+
+def page_words(speak: Messages) -> dict[str, object]:
+    """What every page template is given to speak `speak`'s language."""
+    return {
+        "t": speak,
+        "lang": speak.language,
+        "status_label": lambda s: speak.get(f"exercise_status.{s}", str(s)),
+        "test_label": lambda s: speak.get(f"test_status.{s}", str(s)),
+    }
 
 
 def format_points(value: float) -> str:
@@ -44,33 +55,43 @@ def format_points(value: float) -> str:
     return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
 
 
-def _prompts(result: GradeResult, kit: Kit | None) -> dict[str, str]:
+def _prompts(result: GradeResult, kit: Kit | None, language: str) -> dict[str, str]:
     prompts: dict[str, str] = {}
     if kit is None:
         return prompts
     for ex in result.exercises:
         try:
-            prompts[ex.id] = kit.get(ex.id).prompt_path.read_text(encoding="utf-8")
+            prompts[ex.id] = kit.get(ex.id).prompt_in(language)
         except (OSError, Exception):  # noqa: BLE001 - a missing prompt never stops a report
             continue
     return prompts
 
 
-def render_html(result: GradeResult, kit: Kit | None = None, *, title: str = "") -> str:
+def render_html(
+    result: GradeResult,
+    kit: Kit | None = None,
+    *,
+    title: str = "",
+    language: str = SOURCE_LANGUAGE,
+) -> str:
     """A self-contained HTML page (inline CSS, no network) explaining the grade."""
+    speak = messages(language)
     template = environment().get_template("report.html.j2")
     return template.render(
-        result=result,
-        title=title or f"mlgrade feedback: {result.submission}",
-        prompts=_prompts(result, kit),
+        result=localize(result, kit, language),
+        title=title or speak("report.title", submission=result.submission),
+        prompts=_prompts(result, kit, language),
         TestStatus=TestStatus,
+        **page_words(speak),
     )
 
 
-def write_html(result: GradeResult, path: Path, kit: Kit | None = None) -> Path:
+def write_html(
+    result: GradeResult, path: Path, kit: Kit | None = None, *, language: str = SOURCE_LANGUAGE
+) -> Path:
     """Write the HTML page, creating folders as needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(result, kit), encoding="utf-8")
+    path.write_text(render_html(result, kit, language=language), encoding="utf-8")
     return path
 
 
@@ -79,10 +100,11 @@ def _bar(fraction: float, width: int = 20) -> str:
     return "#" * filled + "." * (width - filled)
 
 
-def exercise_line(ex: ExerciseResult) -> str:
+def exercise_line(ex: ExerciseResult, speak: Messages | None = None) -> str:
     """One summary line for an exercise."""
+    speak = speak or messages()
     fraction = ex.score / ex.max_score if ex.max_score else 0.0
-    label = STATUS_LABELS[ex.status]
+    label = speak(f"exercise_status.{ex.status.value}")
     return (
         f"{ex.id:<16} {format_points(ex.score):>6} / {format_points(ex.max_score):<6} "
         f"[{_bar(fraction)}] {label}"
@@ -115,7 +137,7 @@ def what_went_wrong(message: str) -> list[str]:
     return lines
 
 
-def failing_call(counterexample: str) -> list[str]:
+def failing_call(counterexample: str, speak: Messages | None = None) -> list[str]:
     """Hypothesis' shrunk example as one call (its arguments joined), then its draws."""
     lines = [line.rstrip() for line in terminal_safe_lines(counterexample) if line.strip()]
     if not lines:
@@ -128,10 +150,12 @@ def failing_call(counterexample: str) -> list[str]:
         end = rest.index(")")
         arguments = " ".join(arg.strip() for arg in rest[:end]).rstrip(",")
         head, rest = f"{head}{arguments})", rest[end + 1 :]
-    return [f"failing call: {head}", *rest]
+    return [(speak or messages())("terminal.failing_call", call=head), *rest]
 
 
-def _wrapped(lines: list[str], width: int, max_lines: int) -> list[str]:
+def _wrapped(
+    lines: list[str], width: int, max_lines: int, speak: Messages | None = None
+) -> list[str]:
     """Lines wrapped to the terminal's width under a test's row: the first one whole, each
     next one while the rows stay within `max_lines`."""
     room = max(20, width - len(FAILURE_INDENT))
@@ -139,64 +163,80 @@ def _wrapped(lines: list[str], width: int, max_lines: int) -> list[str]:
     for position, line in enumerate(lines):
         rows = textwrap.wrap(line, room, subsequent_indent="  ") or [""]
         if position and len(out) + len(rows) > max_lines:
-            out.append("... (the rest is in the HTML report)")
+            out.append((speak or messages())("terminal.rest_in_report"))
             break
         out += rows
     return [FAILURE_INDENT + row for row in out]
 
 
-def exercise_lines(ex: ExerciseResult, *, verbose: bool = True, width: int = 100) -> list[str]:
+def exercise_lines(
+    ex: ExerciseResult, *, verbose: bool = True, width: int = 100, speak: Messages | None = None
+) -> list[str]:
     """An exercise's row, why it was not graded, and (verbose) each test with its failure."""
-    lines = [exercise_line(ex)]
+    speak = speak or messages()
+    lines = [exercise_line(ex, speak)]
     if ex.message and ex.status.value != "graded":
         lines.append(f"    {terminal_safe_lines(ex.message)[0]}")
     if not verbose or ex.status.value in ("missing", "not_attempted", "import_error"):
         return lines
     for test in ex.tests:
-        mark = "PASS" if test.status is TestStatus.PASSED else test.status.value.upper()
+        mark = speak(f"test_mark.{test.status.value}")
         lines.append(
-            f"    {mark:<8} {format_points(test.score):>4}/{format_points(test.max_score):<4} "
-            f"{terminal_safe(test.name)}"
+            f"    {padded(mark, 8)} {format_points(test.score):>4}/"
+            f"{format_points(test.max_score):<4} {terminal_safe(test.name)}"
         )
         if test.status is not TestStatus.PASSED:
-            lines += _wrapped(what_went_wrong(test.message), width, MESSAGE_MAX_LINES)
-            lines += _wrapped(failing_call(test.counterexample), width, CALL_MAX_LINES)
+            said = [test.description] if test.description else []
+            lines += _wrapped(said, width, 2, speak)
+            lines += _wrapped(what_went_wrong(test.message), width, MESSAGE_MAX_LINES, speak)
+            lines += _wrapped(
+                failing_call(test.counterexample, speak), width, CALL_MAX_LINES, speak
+            )
     return lines
 
 
-def terminal_summary(result: GradeResult, *, verbose: bool = True, width: int | None = None) -> str:
+def terminal_summary(
+    result: GradeResult,
+    *,
+    verbose: bool = True,
+    width: int | None = None,
+    kit: Kit | None = None,
+    language: str = SOURCE_LANGUAGE,
+) -> str:
     """The plain-text table printed after grading, failures wrapped to `width` columns
-    (the terminal's by default)."""
+    (the terminal's by default), in `language` (titles and descriptions from `kit`)."""
+    speak = messages(language)
+    result = localize(result, kit, language)
     width = width or terminal_width()
     lines = []
     for ex in result.exercises:
-        lines += exercise_lines(ex, verbose=verbose, width=width)
+        lines += exercise_lines(ex, verbose=verbose, width=width, speak=speak)
     if result.notes and verbose:
         lines.append("")
-        lines.append(f"while reading {terminal_safe(result.submission)} (left out of the grade):")
+        lines.append(speak("terminal.left_out", submission=terminal_safe(result.submission)))
         lines += [f"  {terminal_safe(note)}" for note in result.notes]
     lines.append("")
-    lines += terminal_totals(result).splitlines()
+    lines += terminal_totals(result, language=language).splitlines()
     return "\n".join(lines)
 
 
-def terminal_totals(result: GradeResult) -> str:
+def terminal_totals(result: GradeResult, *, language: str = SOURCE_LANGUAGE) -> str:
     """The totals printed after grading: per skill area, overall, and the isolation used."""
+    speak = messages(language)
     lines = []
     for area in result.areas:
+        title = speak.get(f"area.{area.area}", area.title)
         lines.append(
-            f"{area.title:<36} {format_points(area.score):>6} / {format_points(area.max_score)}"
+            f"{padded(title, 36)} {format_points(area.score):>6} / {format_points(area.max_score)}"
         )
     lines.append(
-        f"{'TOTAL':<36} {format_points(result.score):>6} / {format_points(result.max_score)}"
-        f"  ({result.percent:.1f}%)"
+        f"{padded(speak('terminal.total'), 36)} {format_points(result.score):>6} / "
+        f"{format_points(result.max_score)}  ({result.percent:.1f}%)"
     )
     if result.integrity:
-        lines.append(f"integrity findings: {len(result.integrity)} (see the HTML report)")
+        lines.append(speak("terminal.integrity", count=len(result.integrity)))
     if result.sandbox.get("isolation") == "off":
-        lines.append(f"isolation: off, {result.sandbox.get('reason', '')}")
+        lines.append(speak("terminal.isolation_off", reason=result.sandbox.get("reason", "")))
     elif result.sandbox.get("missing"):
-        lines.append(
-            f"isolation: partial, the candidate's code ran without: {result.sandbox['missing']}"
-        )
+        lines.append(speak("terminal.isolation_partial", missing=result.sandbox["missing"]))
     return "\n".join(lines)

@@ -97,7 +97,7 @@ class BatchResult:
 def discover(submissions_dir: Path, out_dir: Path | None = None) -> tuple[Candidate, ...]:
     """Each subfolder, .zip and .ipynb directly inside the folder, sorted by name."""
     if not submissions_dir.is_dir():
-        raise UsageError(f"submissions folder not found: {submissions_dir}")
+        raise UsageError(key="errors.submissions_not_found", folder=submissions_dir)
     # Reports written inside the submissions folder must not be graded next time.
     skipped = out_dir.resolve() if out_dir is not None else None
     found: list[tuple[str, str, Path]] = []

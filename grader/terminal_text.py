@@ -1,8 +1,10 @@
-"""Text a candidate controls, made safe to print on the interviewer's terminal."""
+"""Text for the terminal: what a candidate controls made safe to print, and columns that
+line up whatever the script."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ESC-introduced sequences: CSI (colours, cursor moves, screen clears), OSC (titles,
 # hyperlinks) ended by BEL or ST, and the two-byte forms; C1 CSI/OSC introducers too.
@@ -25,3 +27,14 @@ def terminal_safe(text: str) -> str:
 def terminal_safe_lines(text: str) -> list[str]:
     """Candidate-controlled text split into lines, each made safe by terminal_safe."""
     return [terminal_safe(line) for line in str(text).splitlines()]
+
+
+def columns(text: str) -> int:
+    """Terminal columns `text` takes: wide (East Asian) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def padded(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns."""
+    room = " " * max(0, width - columns(text))
+    return room + text if right else text + room

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.catalogue import Exercise, Kit
 from grader.errors import SubmissionError, UsageError
+from grader.locales import SOURCE_LANGUAGE, messages
 from grader.notebook import HANDOUT_NAME, submission_from_notebook, tagged_exercise_ids
 from grader.submission import (
     CellOrigin,
@@ -47,7 +48,7 @@ def load_submission(path: Path, kit: Kit, exercise_ids: list[str] | None = None)
     if path.is_symlink():
         raise link_error(shown_name(str(path)), "folder" if path.is_dir() else "file")
     if not path.exists():
-        raise SubmissionError(f"submission not found: {path}")
+        raise SubmissionError(key="errors.submission_not_found", path=path)
     if path.is_dir():
         return from_directory(path, exercises, path.resolve().name, path)
     if path.suffix == ".zip":
@@ -114,28 +115,17 @@ def run_target(path: Path, kit: Kit, exercise_ids: list[str] | None = None) -> R
             return RunTarget(path, tuple(exercise_ids or present), path)
         notebook = _notebook_in(path)
         if notebook is None:
-            raise UsageError(f"no exercise files or notebook in {path}: run `mlgrade start` first")
+            raise UsageError(key="errors.no_exercise_files", path=path)
     elif path.suffix == ".ipynb" and path.is_file():
         notebook = path
     elif path.exists():
-        raise UsageError(f"{path}: give a workspace folder or a notebook (.ipynb)")
+        raise UsageError(key="errors.not_a_workspace", path=path)
     else:
-        raise UsageError(f"workspace not found: {path}")
+        raise UsageError(key="errors.workspace_not_found", path=path)
     ids = exercise_ids or tagged_exercise_ids(notebook, chosen)
     if not ids:
-        raise UsageError(f"{notebook}: no answer cell of any exercise found")
+        raise UsageError(key="errors.no_answer_cell", path=notebook)
     return RunTarget(notebook, tuple(ids), notebook.parent)
-
-
-WORKSPACE_README = """# Your mlgrade workspace
-
-Exercises: {ids}
-
-- Fill in the module files ({files}); each one's brief is in `prompts/`.
-- `public_tests/` holds a few example tests; run them with `python -m pytest public_tests`.
-- `mlgrade run` grades the workspace and writes `feedback.html` next to this file.
-- Keep the names and signatures of the stubs: the grader imports them as they are.
-"""
 
 
 @dataclass(frozen=True)
@@ -147,29 +137,36 @@ class StartedWorkspace:
     kept: tuple[Path, ...]
 
 
-def start_workspace(exercises: list[Exercise], directory: Path) -> StartedWorkspace:
-    """Write stubs, prompts and public tests; never overwrite a candidate's file."""
+def start_workspace(
+    exercises: list[Exercise], directory: Path, language: str = SOURCE_LANGUAGE
+) -> StartedWorkspace:
+    """Write stubs, prompts (in `language`) and public tests; never overwrite a candidate's
+    file. Stubs stay in English: they are code, and the prompt is the contract."""
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     kept: list[Path] = []
 
-    def put(source: Path, target: Path) -> None:
+    def put(source: Path | str, target: Path) -> None:
         if target.exists():
             kept.append(target)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if isinstance(source, str):
+            target.write_text(source, encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
         written.append(target)
 
     for ex in exercises:
         put(ex.stub_path, directory / ex.artifact)
-        put(ex.prompt_path, directory / "prompts" / f"{ex.id}.md")
+        put(ex.prompt_in(language), directory / "prompts" / f"{ex.id}.md")
         if ex.public_tests.is_file():
             put(ex.public_tests, directory / "public_tests" / f"test_{ex.id}.py")
     readme = directory / "README.md"
     if not readme.exists():
         readme.write_text(
-            WORKSPACE_README.format(
+            messages(language)(
+                "workspace.readme",
                 ids=", ".join(ex.id for ex in exercises),
                 files=", ".join(ex.artifact for ex in exercises),
             ),
