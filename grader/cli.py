@@ -243,7 +243,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
             directory,
             exercises,
             regrade,
-            lambda c: click.echo("\n".join(terminal_safe_lines(c.describe()))),
+            lambda c: click.echo("\n".join(terminal_safe_lines(c.describe(said)))),
             stop=threading.Event(),
             graded={ex.id: ex for ex in first.exercises},
         )

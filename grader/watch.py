@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalogue import Exercise
-from grader.results import STATUS_LABELS, ExerciseResult, ExerciseStatus, TestStatus
+from grader.locales import Messages, messages
+from grader.results import ExerciseResult, ExerciseStatus, TestStatus
 
 # Statuses where no test ran the candidate's code: their message says why, and listing
 # every test as "now failing" would only hide it.
@@ -28,21 +29,26 @@ class Change:
     status: ExerciseStatus = ExerciseStatus.GRADED
     message: str = ""
 
-    def describe(self) -> str:
+    def describe(self, speak: Messages | None = None) -> str:
         """A few lines for the terminal: the score, then why nothing ran (with the file and
         line of a syntax error) or which tests flipped since the previous grading."""
-        was = "" if self.previous_score is None else f" (was {self.previous_score:g})"
+        speak = speak or messages()
+        was = (
+            ""
+            if self.previous_score is None
+            else speak("watch.was", score=f"{self.previous_score:g}")
+        )
         lines = [f"{self.exercise}: {self.score:g} / {self.max_score:g}{was}"]
         if self.status in NOTHING_RAN:
-            lines[0] += f"  {STATUS_LABELS[self.status]}"
+            lines[0] += f"  {speak(f'exercise_status.{self.status.value}')}"
             lines += [f"  {line}" for line in self.message.splitlines()[:1]]
             return "\n".join(lines)
         if self.previous_score is None:
             return lines[0]  # a first grading: its table is printed whole, not as changes
-        lines += [f"  + now passing: {name}" for name in self.newly_passing]
-        lines += [f"  - now failing: {name}" for name in self.newly_failing]
+        lines += [speak("watch.now_passing", name=name) for name in self.newly_passing]
+        lines += [speak("watch.now_failing", name=name) for name in self.newly_failing]
         if self.previous_score is not None and not (self.newly_passing or self.newly_failing):
-            lines.append("  no test changed")
+            lines.append(speak("watch.no_change"))
         return "\n".join(lines)
 
 

@@ -18,6 +18,8 @@ ENGINE_SUBMISSIONS = FIXTURES / "submissions" / "engine"
 
 # `mlgrade run` would leave a warm server behind; only tests/test_server.py wants one.
 os.environ["MLGRADE_SERVER"] = "0"
+# Tests read English output unless they ask for another language, whatever the machine's locale.
+os.environ["MLGRADE_LANG"] = "en"
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.grading import grade
+from grader.locales import messages
 from grader.results import ExerciseResult, ExerciseStatus, TestResult, TestStatus
 from grader.watch import compare, watch
 from grader.workspace import load_submission
@@ -61,6 +62,15 @@ def test_first_grading_is_described_by_its_score_not_as_changes():
     change = compare(None, _result({"a": True, "b": False}))
     assert change.newly_passing == ("a",) and change.newly_failing == ()
     assert change.describe() == "x: 1 / 2"
+
+
+def test_changes_are_described_in_korean_when_asked():
+    change = compare(_result({"a": False, "b": True}), _result({"a": True, "b": False}))
+    assert (
+        change.describe(messages("ko")) == "x: 1 / 2 (이전 1)\n  + 이제 통과: a\n  - 이제 실패: b"
+    )
+    same = compare(_result({"a": True}), _result({"a": True}))
+    assert same.describe(messages("ko")).endswith("\n  바뀐 테스트 없음")
 
 
 def test_saving_a_file_triggers_a_regrade_with_the_difference(engine_kit, tmp_path):
