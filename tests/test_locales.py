@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import string
 from pathlib import Path
 
 import click
@@ -129,6 +130,23 @@ def _code_and_templates() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
+def _messages_written() -> str:
+    """What writes the messages a grade carries: the engine and the hidden suites."""
+    files = [*(ROOT / "grader").rglob("*.py"), *(ROOT / "exercises").glob("*/hidden/*.py")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
+def test_every_message_framing_is_one_the_engine_or_a_suite_writes():
+    corpus = _messages_written()
+    for key, template in read_source().items():
+        if key.startswith("message."):
+            # The first words of its longest literal part: a message may be split over
+            # source lines, and built from pieces.
+            longest = max((lit for lit, *_ in string.Formatter().parse(template)), key=len)
+            words = " ".join(longest.split()[:3])
+            assert len(words) > 6 and words in corpus, f"{key}: nothing writes {words!r}"
+
+
 def test_every_english_entry_is_used():
     corpus = _code_and_templates()
 
@@ -145,7 +163,8 @@ def test_every_english_entry_is_used():
             )
         )
 
-    unused = [k for k in read_source() if not used(k)]
+    # Message framings are matched, not shown by key: the test above checks them.
+    unused = [k for k in read_source() if not used(k) and not k.startswith("message.")]
     assert not unused, f"en.toml entries nothing shows: {unused}"
 
 

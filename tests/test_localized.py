@@ -9,8 +9,10 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from grader.localized import localize
+from grader.localized import localize, translate_message
 from grader.report import render_html, terminal_summary
 from grader.results import to_json
 from grader.terminal_text import columns
@@ -34,20 +36,62 @@ def test_korean_titles_areas_and_current_descriptions(grade_engine_case, engine_
     assert (
         described["test_mean_matches_reference"] == "mean equals sum / len for any non-empty list."
     )
-    # Only words change: scores, statuses and messages are the grade's own.
+    # Only words change: scores and statuses are the grade's own.
     for before, after in zip(result.exercises[0].tests, exercise.tests, strict=True):
-        assert (before.status, before.score, before.message) == (
-            after.status,
-            after.score,
-            after.message,
-        )
+        assert (before.name, before.status, before.score) == (after.name, after.status, after.score)
+        assert after.message == translate_message(before.message, "ko")
     assert to_json(result) == to_json(grade_engine_case("half"))  # the grade is not changed
+
+
+@pytest.mark.parametrize(
+    ("english", "korean"),
+    [
+        (
+            "AssertionError: f1_score(...): expected 0.0, got 1.0",
+            "AssertionError: f1_score(...): 기대한 값 0.0, 실제 값 1.0",
+        ),
+        ("expected batch sizes [32, 4], got [36]", "기대한 값 batch sizes [32, 4], 실제 값 [36]"),
+        (
+            "labels=[1, 0, 1]: expected ValueError, but it returned normally",
+            "labels=[1, 0, 1]: ValueError이(가) 발생해야 하는데 정상적으로 반환했습니다",
+        ),
+        (
+            "timed out: the test ran longer than 10 s; it was running f(1)",
+            "시간 초과: 테스트가 10초보다 오래 걸렸습니다. 실행 중이던 호출: f(1)",
+        ),
+        ("not attempted: the file is still the stub", "풀지 않음: 파일이 아직 스텁 그대로입니다"),
+        ("the model must be fitted first", "the model must be fitted first"),
+    ],
+)
+def test_the_framing_of_a_message_is_translated_and_its_values_kept(english, korean):
+    assert translate_message(english, "ko") == korean
+    assert translate_message(english, "en") == english
+
+
+values = st.text(st.characters(exclude_characters="\n"), min_size=1, max_size=30)
+
+
+@given(values, values, st.lists(values, max_size=3))
+def test_values_cross_a_translation_untouched_and_other_lines_stay(expected, got, others):
+    english = "\n".join([f"expected {expected}, got {got}", *others])
+    korean = translate_message(english, "ko").split("\n")
+    assert expected in korean[0] and got in korean[0] and korean[0].startswith("기대한 값 ")
+    assert len(korean) == 1 + len(others)
+    for before, after in zip(others, korean[1:], strict=True):
+        assert after == before or after == translate_message(before, "ko")
+
+
+def test_the_korean_report_frames_the_suite_s_messages_in_korean(grade_engine_case, engine_kit):
+    html = render_html(grade_engine_case("half"), engine_kit, language="ko")
+    assert "mean([]): ValueError이(가) 발생해야 하는데" in html
 
 
 def test_without_a_kit_only_the_page_s_own_words_change(grade_engine_case):
     result = grade_engine_case("half")
     shown = localize(result, None, "ko")
-    assert shown.exercises == result.exercises
+    assert [(e.title, [t.description for t in e.tests]) for e in shown.exercises] == [
+        (e.title, [t.description for t in e.tests]) for e in result.exercises
+    ]
     assert shown.areas[0].title == "파이썬과 프로그래밍 (Q1-Q5)"
 
 
@@ -58,7 +102,6 @@ def test_the_korean_page_has_korean_chrome_and_the_korean_prompt(grade_engine_ca
         assert words in html
     assert "통과한 테스트 3개" in html and "문제 설명" in html
     assert "# 덧셈기" in html and "translation of prompt.md" not in html
-    assert "mean([]): expected ValueError" in html  # the suite's own message is kept
     assert not re.search(r">\s*(Skill area|What went wrong|Exercise prompt)\s*<", html)
 
 
