@@ -172,3 +172,41 @@ def test_a_dropped_rule_changes_the_facts(dropped: str) -> None:
 def test_numbers_glued_to_words_are_not_numbers() -> None:
     assert facts("`float64` and utf8, Q3").numbers == frozenset()
     assert facts("1,000,000 rows and 0.5").numbers == {"1000000", "0.5"}
+
+
+# Terms a Korean ML engineer knows in Korean, with the English a reader may search for: the
+# first time one appears in a prompt's body, the English follows it in parentheses.
+KOREAN_TERMS = {
+    "정밀도": "precision",
+    "재현율": "recall",
+    "교차 검증": "cross-validation",
+    "과적합": "overfit",
+    "배깅": "bagging",
+    "부스팅": "boosting",
+    "드리프트": "drift",
+    "규제": "regularization",
+    "불균형": "imbalanced",
+    "층화": "stratif",
+    "직렬화": "serializ",
+    "누수": "leak",
+    "임계값": "threshold",
+    "앙상블": "ensemble",
+    "정규화": "normaliz",
+}
+
+
+@pytest.mark.parametrize(
+    "path", sorted(EXERCISES.glob("*/prompt.ko.md")), ids=lambda p: p.parent.name
+)
+def test_korean_terms_give_the_english_in_parentheses_the_first_time(path):
+    text = path.read_text(encoding="utf-8")
+    body = text.split("\n", 1)[1] if HEADER.match(text) else text
+    body = HEADING.sub("", body, count=1)  # the title is a heading, not a sentence
+    missing = []
+    for term, english in KOREAN_TERMS.items():
+        at = body.find(term)
+        # "임계값(threshold)", "결정 임계값(decision threshold)", "(데이터 드리프트, data drift)"
+        after = body[at : at + len(term) + 45].lower()
+        if at >= 0 and not re.search(rf"[(,][^()]*{re.escape(english)}", after):
+            missing.append(f"{term} ({english})")
+    assert not missing, f"{path.parent.name}: first use without the English term: {missing}"
