@@ -28,6 +28,9 @@ def _data(n, row_shape=(3,), dtype=np.float64):
     return X.reshape((n, *row_shape)), np.arange(n)
 
 
+ARRAY_TYPES = (np.ndarray, np.memmap)
+
+
 def _collect(gen, limit=None):
     """Draw (X_batch, y_batch) pairs, checking each is a pair of numpy arrays."""
     out = []
@@ -38,7 +41,8 @@ def _collect(gen, limit=None):
             f"expected (X_batch, y_batch) pairs, got an item of length {len(item)}"
         )
         xb, yb = item
-        assert isinstance(xb, np.ndarray) and isinstance(yb, np.ndarray), (
+        # exact types: a slice of a memmap is a memmap; no other subclass is compared
+        assert type(xb) in ARRAY_TYPES and type(yb) in ARRAY_TYPES, (
             f"expected numpy arrays, got {type(xb).__name__} and {type(yb).__name__}"
         )
         out.append((xb, yb))

@@ -114,8 +114,17 @@ def _oob_brute_force(estimators, X, y):
     return sum(p == t for p, t in scored) / len(scored)
 
 
+# The exact types of a float result (numpy's float64 is a float too); an object of any
+# other class, which might claim to equal anything, is not compared by value.
+FLOAT_TYPES = (float, np.float64)
+
+
+def _check_float(value, what):
+    assert type(value) in FLOAT_TYPES, f"{what}: expected a float, got {type(value).__name__}"
+
+
 def _check_int_array(arr, what):
-    assert isinstance(arr, np.ndarray), f"{what}: expected a numpy array, got {type(arr).__name__}"
+    assert type(arr) is np.ndarray, f"{what}: expected a numpy array, got {type(arr).__name__}"
     assert arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer), (
         f"{what}: expected a 1-D integer array, got dtype {arr.dtype} shape {arr.shape}"
     )
@@ -151,6 +160,9 @@ def test_bootstrap_uses_given_rng():
     np.random.seed(0)  # a global seed must not matter
     again = sub.bootstrap_indices(50, np.random.default_rng(11))
     other = sub.bootstrap_indices(50, np.random.default_rng(12))
+    for result in (first, again, other):
+        _check_int_array(result[0], "in_bag")
+        _check_int_array(result[1], "oob")
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1]), (
         "expected identical results from two generators with the same seed, got different ones"
     )
@@ -160,6 +172,8 @@ def test_bootstrap_uses_given_rng():
     rng = np.random.default_rng(5)
     a = sub.bootstrap_indices(50, rng)[0]
     b = sub.bootstrap_indices(50, rng)[0]
+    _check_int_array(a, "in_bag")
+    _check_int_array(b, "in_bag")
     assert not np.array_equal(a, b), "expected two draws from one generator to differ"
 
 
@@ -221,7 +235,9 @@ def test_majority_vote_matches_brute_force(predictions):
     """majority_vote returns the most frequent label per column, ties to the smallest label."""
     got = sub.majority_vote(predictions)
     expected = _brute_majority(predictions)
-    assert isinstance(got, np.ndarray), f"expected a numpy array, got {type(got).__name__}"
+    assert type(got) is np.ndarray, (
+        f"majority_vote: expected a numpy array, got {type(got).__name__}"
+    )
     assert np.asarray(got).tolist() == expected, (
         f"predictions={predictions.tolist()}: expected {expected}, got {np.asarray(got).tolist()}"
     )
@@ -249,8 +265,8 @@ def test_majority_vote_ties_go_to_smallest_label():
 def test_majority_vote_shapes():
     """majority_vote: zero samples give an empty array; 1-D, 3-D or zero estimators raise ValueError."""
     got = sub.majority_vote(np.empty((3, 0), dtype=int))
-    assert isinstance(got, np.ndarray) and got.shape == (0,), (
-        f"expected an empty array of shape (0,), got {got!r}"
+    assert type(got) is np.ndarray and got.shape == (0,), (
+        f"majority_vote: expected an empty numpy array of shape (0,), got {got!r}"
     )
     for bad in ([1, 2, 3], np.empty((0, 4), dtype=int), [[[1, 2]]]):
         with pytest.raises(ValueError):
@@ -332,7 +348,7 @@ def test_bagging_oob_score_matches_brute_force(seed, n, n_estimators, kind, n_cl
     model.fit(X.tolist(), y.tolist())
     expected = _oob_brute_force(model.estimators_, X, y)
     got = model.oob_score_
-    assert isinstance(got, float), f"expected oob_score_ to be a float, got {type(got).__name__}"
+    _check_float(got, "oob_score_")
     if math.isnan(expected):
         assert math.isnan(got), f"no sample is out of bag: expected nan, got {got}"
     else:
@@ -356,7 +372,7 @@ def test_bagging_predict_is_majority_vote(seed, n, n_estimators, kind):
     X_new = np.column_stack([np.zeros(15), np.random.default_rng(seed + 1).normal(size=15)])
     got = model.predict(X_new)
     expected = _brute_majority([est.predict(X_new) for est in model.estimators_])
-    assert isinstance(got, np.ndarray), f"expected a numpy array, got {type(got).__name__}"
+    assert type(got) is np.ndarray, f"predict: expected a numpy array, got {type(got).__name__}"
     assert np.asarray(got).tolist() == expected, (
         f"expected the majority vote {expected}, got {np.asarray(got).tolist()}"
     )
@@ -373,10 +389,10 @@ def test_bagging_random_state():
 
     first, first_oob = bootstraps(7)
     again, again_oob = bootstraps(7)
+    _check_float(first_oob, "oob_score_")
+    _check_float(again_oob, "oob_score_")
     # nan (nothing out of bag) equals nan here: identical fits, identical scores
-    same_oob = first_oob == again_oob or all(
-        isinstance(v, float) and math.isnan(v) for v in (first_oob, again_oob)
-    )
+    same_oob = first_oob == again_oob or all(math.isnan(v) for v in (first_oob, again_oob))
     assert first == again and same_oob, (
         "expected random_state=7 to give identical bootstraps on two fits, got different ones"
     )
@@ -392,7 +408,8 @@ def test_bagging_oob_nan_when_nothing_is_out_of_bag():
     X, y = _dataset(0, 1)
     model = sub.BaggingEnsemble(RecordingClassifier(), 3, random_state=0).fit(X, y)
     got = model.oob_score_
-    assert isinstance(got, float) and math.isnan(got), f"expected nan, got {got!r}"
+    _check_float(got, "oob_score_")
+    assert math.isnan(got), f"expected nan, got {got!r}"
     assert np.asarray(model.predict(X)).tolist() == y.tolist(), "expected predict to still work"
 
 
@@ -420,6 +437,7 @@ def test_bagging_decision_trees_end_to_end():
     y = np.where(X[:, 0] + X[:, 1] > 0, "pos", "neg")
     base = DecisionTreeClassifier(max_depth=3, random_state=0)
     model = sub.BaggingEnsemble(base, 15, random_state=1).fit(X, y)
+    _check_float(model.oob_score_, "oob_score_")
     assert 0.75 <= model.oob_score_ < 1.0, (
         f"expected oob_score_ in [0.75, 1), got {model.oob_score_}"
     )
@@ -447,12 +465,12 @@ def _check_adaboost(got, weights, y_true, y_pred):
     assert isinstance(got, tuple) and len(got) == 2, f"expected (new_weights, alpha), got {got!r}"
     new_weights, alpha = got
     expected_w, expected_alpha = _adaboost_oracle(weights, y_true, y_pred)
-    assert isinstance(alpha, float), f"expected alpha to be a float, got {type(alpha).__name__}"
+    _check_float(alpha, "adaboost_update's alpha")
     assert math.isclose(alpha, expected_alpha, rel_tol=1e-9, abs_tol=1e-12), (
         f"expected alpha {expected_alpha!r}, got {alpha!r}"
     )
-    assert isinstance(new_weights, np.ndarray), (
-        f"expected new_weights as a numpy array, got {type(new_weights).__name__}"
+    assert type(new_weights) is np.ndarray, (
+        f"adaboost_update: expected new_weights as a numpy array, got {type(new_weights).__name__}"
     )
     assert np.allclose(new_weights, expected_w, rtol=1e-9, atol=1e-12), (
         f"expected new_weights {expected_w.tolist()}, got {np.asarray(new_weights).tolist()}"
@@ -479,6 +497,10 @@ def test_adaboost_matches_formula(seed, n, scale, with_zero):
 def test_adaboost_worked_example():
     """Four equal weights, one mistake: err 0.25, alpha 0.5*ln(3), weights 1/6, 1/6, 1/6, 1/2."""
     new_weights, alpha = sub.adaboost_update([1, 1, 1, 1], [1, -1, 1, -1], [1, -1, 1, 1])
+    _check_float(alpha, "adaboost_update's alpha")
+    assert type(new_weights) is np.ndarray, (
+        f"adaboost_update: expected new_weights as a numpy array, got {type(new_weights).__name__}"
+    )
     assert math.isclose(alpha, 0.5 * math.log(3), rel_tol=1e-9), (
         f"expected alpha {0.5 * math.log(3)}, got {alpha}"
     )
@@ -513,6 +535,9 @@ def test_adaboost_normalises_and_leaves_input_alone():
     before = weights.copy()
     new_weights, _ = sub.adaboost_update(weights, [1, 1, -1, -1], [1, -1, -1, 1])
     assert np.array_equal(weights, before), f"expected weights unchanged, got {weights.tolist()}"
+    assert type(new_weights) is np.ndarray, (
+        f"adaboost_update: expected new_weights as a numpy array, got {type(new_weights).__name__}"
+    )
     assert np.issubdtype(np.asarray(new_weights).dtype, np.floating), (
         f"expected float weights, got dtype {np.asarray(new_weights).dtype}"
     )

@@ -34,6 +34,35 @@ def datasets(draw):
     return X, np.asarray(y), as_list, seed
 
 
+# Exact types a float result may have: an object that only claims equality is none of them.
+NUMBER_TYPES = (float, np.float64, np.float32)
+
+
+def resampled(name, got):
+    """The (X_res, y_res) of a resampling call, once both are checked to be numpy arrays."""
+    assert type(got) in (tuple, list) and len(got) == 2, (
+        f"{name}: expected a tuple (X_res, y_res), got {type(got).__name__}"
+    )
+    X_res, y_res = got
+    for what, value in (("X_res", X_res), ("y_res", y_res)):
+        assert type(value) is np.ndarray, (
+            f"{name}: expected {what} as numpy.ndarray, got {type(value).__name__}"
+        )
+    return X_res, y_res
+
+
+def threshold_pair(got):
+    """The (threshold, f1) of best_threshold, once both are checked to be float numbers."""
+    assert type(got) in (tuple, list) and len(got) == 2, (
+        f"best_threshold: expected a (threshold, f1) tuple, got {type(got).__name__}"
+    )
+    for what, value in zip(("threshold", "f1"), got, strict=True):
+        assert type(value) in NUMBER_TYPES, (
+            f"best_threshold: expected the {what} as a float, got {type(value).__name__}"
+        )
+    return tuple(got)
+
+
 def expect_value_error(case, func, *args, **kwargs):
     """Call func and fail with a clear message unless it raises ValueError."""
     try:
@@ -47,12 +76,8 @@ def expect_value_error(case, func, *args, **kwargs):
 
 def trace_rows(X, y, X_res, y_res):
     """Check output rows are input rows with their own labels; return the input ids used."""
-    assert isinstance(X_res, np.ndarray), (
-        f"expected X_res as numpy.ndarray, got {type(X_res).__name__}"
-    )
-    assert isinstance(y_res, np.ndarray), (
-        f"expected y_res as numpy.ndarray, got {type(y_res).__name__}"
-    )
+    assert type(X_res) is np.ndarray, f"expected X_res as numpy.ndarray, got {type(X_res).__name__}"
+    assert type(y_res) is np.ndarray, f"expected y_res as numpy.ndarray, got {type(y_res).__name__}"
     assert X_res.ndim == 2 and X_res.shape[1] == X.shape[1], (
         f"expected X_res of shape (m, {X.shape[1]}), got {X_res.shape}"
     )
@@ -151,8 +176,11 @@ def test_class_weights_rejects_bad_labels():
 def test_oversample_counts(data):
     """random_oversample brings every class up to the majority count."""
     X, y, as_list, seed = data
-    X_res, y_res = sub.random_oversample(
-        X.tolist() if as_list else X, y.tolist() if as_list else y, seed=seed
+    X_res, y_res = resampled(
+        "random_oversample",
+        sub.random_oversample(
+            X.tolist() if as_list else X, y.tolist() if as_list else y, seed=seed
+        ),
     )
     counts = collections.Counter(y.tolist())
     target = max(counts.values())
@@ -182,7 +210,7 @@ def test_oversample_draws_randomly_with_replacement():
     X = np.arange(16, dtype=float).reshape(-1, 1)
     extras, with_duplicates = set(), 0
     for seed in range(20):
-        X_res, y_res = sub.random_oversample(X, y, seed=seed)
+        X_res, y_res = resampled("random_oversample", sub.random_oversample(X, y, seed=seed))
         ids = collections.Counter(X_res[:, 0].astype(int).tolist())
         extra = tuple(sorted(i for i, c in ids.items() for _ in range(c - 1)))
         assert len(extra) == 4, f"expected 4 extra rows of class 1, got {len(extra)}"
@@ -203,12 +231,9 @@ def test_oversample_draws_randomly_with_replacement():
 def test_oversample_keeps_dtype():
     """random_oversample returns numpy arrays and keeps the dtype of X."""
     X = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int32)
-    X_res, y_res = sub.random_oversample(X, ["a", "b", "b"], seed=0)
-    assert isinstance(X_res, np.ndarray) and X_res.dtype == np.int32, (
+    X_res, y_res = resampled("random_oversample", sub.random_oversample(X, ["a", "b", "b"], seed=0))
+    assert X_res.dtype == np.int32, (
         f"expected an int32 ndarray, got {type(X_res).__name__} {getattr(X_res, 'dtype', None)}"
-    )
-    assert isinstance(y_res, np.ndarray), (
-        f"expected y_res as numpy.ndarray, got {type(y_res).__name__}"
     )
     assert sorted(y_res.tolist()) == ["a", "a", "b", "b"], (
         f"expected labels a, a, b, b, got {sorted(y_res.tolist())}"
@@ -226,8 +251,11 @@ def test_oversample_keeps_dtype():
 def test_undersample_counts(data):
     """random_undersample brings every class down to the minority count."""
     X, y, as_list, seed = data
-    X_res, y_res = sub.random_undersample(
-        X.tolist() if as_list else X, y.tolist() if as_list else y, seed=seed
+    X_res, y_res = resampled(
+        "random_undersample",
+        sub.random_undersample(
+            X.tolist() if as_list else X, y.tolist() if as_list else y, seed=seed
+        ),
     )
     counts = collections.Counter(y.tolist())
     target = min(counts.values())
@@ -257,7 +285,7 @@ def test_undersample_draws_randomly():
     X = np.arange(15, dtype=float).reshape(-1, 1)
     kept_sets, kept = set(), set()
     for seed in range(60):  # P(a given row is never kept) = 0.75**60 < 1e-7
-        X_res, _ = sub.random_undersample(X, y, seed=seed)
+        X_res, _ = resampled("random_undersample", sub.random_undersample(X, y, seed=seed))
         majority = tuple(sorted(i for i in X_res[:, 0].astype(int).tolist() if i < 12))
         kept_sets.add(majority)
         kept.update(majority)
@@ -278,8 +306,8 @@ def test_resampling_is_reproducible(name):
     y = rng.choice([0, 1, 2], size=40, p=[0.6, 0.3, 0.1])
     X_before, y_before = X.copy(), y.copy()
     func = getattr(sub, name)
-    X1, y1 = func(X, y, seed=123)
-    X2, y2 = func(X, y, seed=123)
+    X1, y1 = resampled(name, func(X, y, seed=123))
+    X2, y2 = resampled(name, func(X, y, seed=123))
     assert np.array_equal(X1, X2) and np.array_equal(y1, y2), (
         "expected identical output for the same seed"
     )
@@ -358,9 +386,10 @@ def test_best_threshold_matches_brute_force_distinct_scores(data):
 def test_best_threshold_tie_goes_to_highest_threshold():
     """When two thresholds give the same best F1, the highest threshold wins."""
     # thresholds 4 and 1 both give F1 = 2/3
-    got = sub.best_threshold([1, 0, 0, 1], [4.0, 3.0, 2.0, 1.0])
+    got = threshold_pair(sub.best_threshold([1, 0, 0, 1], [4.0, 3.0, 2.0, 1.0]))
     assert got[0] == 4.0 and abs(got[1] - 2 / 3) <= 1e-12, f"expected (4.0, 0.666...), got {got!r}"
-    got = sub.best_threshold([0, 1, 0, 0, 1], [0.4, 0.8, 0.1, 0.6, 0.2])  # 0.8 and 0.2 give 2/3
+    # 0.8 and 0.2 give 2/3
+    got = threshold_pair(sub.best_threshold([0, 1, 0, 0, 1], [0.4, 0.8, 0.1, 0.6, 0.2]))
     assert got[0] == 0.8 and abs(got[1] - 2 / 3) <= 1e-12, f"expected (0.8, 0.666...), got {got!r}"
 
 
@@ -370,7 +399,7 @@ def test_best_threshold_tied_scores_predicted_together():
     y = np.array([1, 0, 1, 0])
     scores = np.array([0.5, 0.5, 0.9, 0.1])  # t=0.5 predicts both 0.5 rows: F1 = 0.8
     for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2]):
-        got = sub.best_threshold(y[order], scores[order])
+        got = threshold_pair(sub.best_threshold(y[order], scores[order]))
         assert got[0] == 0.5 and abs(got[1] - 0.8) <= 1e-12, (
             f"y_true={y[order].tolist()}, y_score={scores[order].tolist()}: expected (0.5, 0.8), got {got!r}"
         )
@@ -380,7 +409,7 @@ def test_best_threshold_tied_scores_predicted_together():
 @pytest.mark.points(1)
 def test_best_threshold_uses_greater_or_equal():
     """Predictions are y_score >= t: the threshold itself counts as positive."""
-    got = sub.best_threshold([0, 1, 1, 0, 1], [0.1, 0.7, 0.8, 0.3, 0.6])
+    got = threshold_pair(sub.best_threshold([0, 1, 1, 0, 1], [0.1, 0.7, 0.8, 0.3, 0.6]))
     assert got == (0.6, 1.0), f"expected (0.6, 1.0), got {got!r}"
 
 
@@ -391,14 +420,14 @@ def test_best_threshold_accepts_bool_and_float_labels():
     scores = [0.1, 0.7, 0.8, 0.3, 0.6]
     for y_true in ([False, True, True, False, True], [0.0, 1.0, 1.0, 0.0, 1.0]):
         for labels in (y_true, np.array(y_true)):
-            got = sub.best_threshold(labels, scores)
+            got = threshold_pair(sub.best_threshold(labels, scores))
             assert got == (0.6, 1.0), f"y_true={y_true!r}: expected (0.6, 1.0), got {got!r}"
 
 
 @pytest.mark.points(1)
 def test_best_threshold_all_positive():
     """With only positive labels the lowest score is the best threshold (F1 = 1)."""
-    got = sub.best_threshold([1, 1, 1], [3, 1, 2])
+    got = threshold_pair(sub.best_threshold([1, 1, 1], [3, 1, 2]))
     assert got == (1.0, 1.0), f"expected (1.0, 1.0), got {got!r}"
     assert type(got[0]) is float, f"expected a Python float threshold, got {type(got[0]).__name__}"
 

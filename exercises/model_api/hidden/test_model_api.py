@@ -40,7 +40,7 @@ def _matrices(draw):
 
 
 def _check_standardized(got, X, label):
-    assert isinstance(got, np.ndarray), f"{label}: expected a numpy.ndarray, got {type(got)}"
+    assert type(got) is np.ndarray, f"{label}: expected a numpy.ndarray, got {type(got).__name__}"
     assert got.shape == X.shape, f"{label}: expected shape {X.shape}, got {got.shape}"
     assert np.issubdtype(got.dtype, np.floating), (
         f"{label}: expected a float array, got {got.dtype}"
@@ -87,7 +87,9 @@ def test_standardize_uses_population_std():
     """The std is the population std (ddof=0): [[1], [3]] becomes [[-1], [1]]."""
     got = sub.MLModel.standardize(np.array([[1.0], [3.0]]))
     expected = np.array([[-1.0], [1.0]])
-    assert isinstance(got, np.ndarray), f"expected a numpy.ndarray, got {type(got)}"
+    assert type(got) is np.ndarray, (
+        f"standardize: expected a numpy.ndarray, got {type(got).__name__}"
+    )
     np.testing.assert_allclose(got, expected, atol=ATOL, err_msg="expected the population std")
 
 
@@ -96,7 +98,9 @@ def test_standardize_constant_columns_become_zeros():
     """A column whose values are all equal becomes all zeros, never NaN or +-1."""
     X = np.array([[0.1, 1.0, 5.0], [0.1, 2.0, 5.0], [0.1, 3.0, 5.0]])
     got = sub.MLModel.standardize(X)
-    assert isinstance(got, np.ndarray), f"expected a numpy.ndarray, got {type(got)}"
+    assert type(got) is np.ndarray, (
+        f"standardize: expected a numpy.ndarray, got {type(got).__name__}"
+    )
     assert not np.isnan(got).any(), f"expected no NaN, got\n{got}"
     for j in (0, 2):
         assert np.all(np.abs(got[:, j]) <= ZERO_ATOL), (
@@ -124,7 +128,9 @@ def test_standardize_on_class_instance_and_subclass():
         ("Sub('s').standardize", Sub("s").standardize),
     ):
         got = fn(X)
-        assert isinstance(got, np.ndarray), f"{label}: expected a numpy.ndarray, got {type(got)}"
+        assert type(got) is np.ndarray, (
+            f"{label}: expected a numpy.ndarray, got {type(got).__name__}"
+        )
         np.testing.assert_allclose(got, expected, atol=ATOL, err_msg=label)
 
 

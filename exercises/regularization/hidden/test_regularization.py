@@ -13,6 +13,9 @@ RTOL, ATOL = 1e-6, 1e-8
 # No "explain" phase: it costs tens of seconds per failing property and adds nothing here.
 PHASES = [phase for phase in Phase if phase is not Phase.explain]
 SEEDS = st.integers(0, 2**32 - 1)
+# The exact types of a float result (numpy's float64 is a float too); an object of any
+# other class, which might claim to equal anything, is not compared by value.
+FLOAT_TYPES = (float, np.float64)
 
 
 def make_data(seed, n, p, *, shift=0.0):
@@ -52,10 +55,12 @@ def check_fit_types(result, n_features):
         f"expected a (coef, intercept) tuple, got {type(result)}"
     )
     coef, intercept = result
-    assert isinstance(coef, np.ndarray), f"coef: expected numpy.ndarray, got {type(coef)}"
+    assert type(coef) is np.ndarray, f"coef: expected numpy.ndarray, got {type(coef).__name__}"
     assert coef.shape == (n_features,), f"coef: expected shape {(n_features,)}, got {coef.shape}"
     assert np.issubdtype(coef.dtype, np.floating), f"coef: expected a float dtype, got {coef.dtype}"
-    assert isinstance(intercept, float), f"intercept: expected a float, got {type(intercept)}"
+    assert type(intercept) in FLOAT_TYPES, (
+        f"intercept: expected a float, got {type(intercept).__name__}"
+    )
     return coef, intercept
 
 
@@ -118,7 +123,7 @@ def test_ridge_intercept_is_not_penalised():
     X, y = make_data(7, 30, 3, shift=1000.0)
     for alpha in (1e4, 1e8):
         model = Ridge(alpha=alpha).fit(X, y)
-        coef, intercept = sub.ridge_fit(X, y, alpha)
+        coef, intercept = check_fit_types(sub.ridge_fit(X, y, alpha), X.shape[1])
         np.testing.assert_allclose(coef, model.coef_, rtol=RTOL, atol=ATOL, err_msg="coef")
         assert abs(intercept - model.intercept_) <= ATOL + RTOL * abs(model.intercept_), (
             f"alpha={alpha}: expected intercept {model.intercept_}, got {intercept}"
@@ -132,13 +137,13 @@ def test_ridge_alpha_zero_is_least_squares():
     X, y = make_data(3, 40, 4, shift=2.0)
     design = np.column_stack([X, np.ones(len(y))])
     expected = np.linalg.lstsq(design, y, rcond=None)[0]
-    coef, intercept = sub.ridge_fit(X, y, 0.0)
+    coef, intercept = check_fit_types(sub.ridge_fit(X, y, 0.0), X.shape[1])
     np.testing.assert_allclose(coef, expected[:-1], rtol=RTOL, atol=ATOL, err_msg="coef")
     assert abs(intercept - expected[-1]) <= 1e-7, (
         f"expected intercept {expected[-1]}, got {intercept}"
     )
     expected = np.linalg.lstsq(X, y, rcond=None)[0]
-    coef, _ = sub.ridge_fit(X, y, 0.0, fit_intercept=False)
+    coef, _ = check_fit_types(sub.ridge_fit(X, y, 0.0, fit_intercept=False), X.shape[1])
     np.testing.assert_allclose(coef, expected, rtol=RTOL, atol=ATOL, err_msg="coef, no intercept")
 
 
@@ -199,11 +204,15 @@ def test_soft_threshold_matches_formula(z, gamma, as_matrix):
         z = z.reshape(2, -1)
     expected = np.sign(z) * np.maximum(np.abs(z) - gamma, 0.0)
     got = sub.soft_threshold(z, gamma)
-    assert isinstance(got, np.ndarray), f"expected numpy.ndarray, got {type(got)}"
+    assert type(got) is np.ndarray, (
+        f"soft_threshold: expected numpy.ndarray, got {type(got).__name__}"
+    )
     assert got.shape == z.shape, f"expected shape {z.shape}, got {got.shape}"
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
     got = sub.soft_threshold(z.tolist(), gamma)
-    assert isinstance(got, np.ndarray), f"list input: expected numpy.ndarray, got {type(got)}"
+    assert type(got) is np.ndarray, (
+        f"soft_threshold, list input: expected numpy.ndarray, got {type(got).__name__}"
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -224,12 +233,12 @@ def test_soft_threshold_scalars():
     ]
     for z, gamma, expected in cases:
         got = sub.soft_threshold(z, gamma)
-        assert isinstance(got, float), (
-            f"soft_threshold({z}, {gamma}): expected a float, got {type(got)}"
+        assert type(got) in FLOAT_TYPES, (
+            f"soft_threshold({z}, {gamma}): expected a float, got {type(got).__name__}"
         )
         assert got == expected, f"soft_threshold({z}, {gamma}): expected {expected}, got {got}"
     got = sub.soft_threshold([3, -1, 0, -7], 2)
-    assert isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.floating), (
+    assert type(got) is np.ndarray and np.issubdtype(got.dtype, np.floating), (
         f"integer list input: expected a float ndarray, got {got!r}"
     )
     assert got.tolist() == [1.0, 0.0, 0.0, -5.0], f"expected [1.0, 0.0, 0.0, -5.0], got {got}"
@@ -342,7 +351,9 @@ def test_lasso_alpha_zero_is_least_squares():
     design = np.column_stack([X, np.ones(len(y))])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
     expected = lasso_objective(X, y, solution[:-1], solution[-1], 0.0)
-    coef, intercept = sub.lasso_fit(X, y, 0.0, max_iter=100_000, tol=1e-12)
+    coef, intercept = check_fit_types(
+        sub.lasso_fit(X, y, 0.0, max_iter=100_000, tol=1e-12), X.shape[1]
+    )
     got = lasso_objective(X, y, coef, intercept, 0.0)
     assert got <= expected + 1e-6 * max(1.0, expected), f"expected objective {expected}, got {got}"
 
@@ -368,7 +379,9 @@ def test_lasso_max_iter_limits_the_sweeps():
     assert got > 3 * optimum, (
         f"one sweep should stay far from the optimum {optimum:.6g}; got objective {got:.6g}"
     )
-    coef, intercept = sub.lasso_fit(X, y, alpha, max_iter=100_000, tol=1e-10)
+    coef, intercept = check_fit_types(
+        sub.lasso_fit(X, y, alpha, max_iter=100_000, tol=1e-10), X.shape[1]
+    )
     got = lasso_objective(X, y, coef, intercept, alpha)
     assert got <= optimum + 1e-6 * max(1.0, optimum), f"expected objective {optimum}, got {got}"
 
@@ -394,11 +407,15 @@ def test_lasso_sweeps_are_cyclic_from_zero():
     y = y[:20]
     for sweeps in (1, 2, 3):
         expected = cyclic_sweeps(X.tolist(), y.tolist(), alpha, sweeps)
-        coef, intercept = sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=sweeps, tol=0.0)
+        coef, intercept = check_fit_types(
+            sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=sweeps, tol=0.0), X.shape[1]
+        )
         np.testing.assert_allclose(
             coef, expected, rtol=1e-9, atol=1e-12, err_msg=f"after {sweeps} sweep(s)"
         )
-    coef, _ = sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=50, tol=1e6)
+    coef, _ = check_fit_types(
+        sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=50, tol=1e6), X.shape[1]
+    )
     np.testing.assert_allclose(
         coef,
         cyclic_sweeps(X.tolist(), y.tolist(), alpha, 1),
@@ -420,7 +437,9 @@ def test_lasso_stops_after_first_sweep_within_tol():
     # between the 3rd and the 4th move makes the 4th sweep the first one within tol
     tol = float(np.sqrt(moves[2] * moves[3]))
     assert moves[3] < tol < min(moves[:3]), f"the test's data no longer fits: moves {moves}"
-    coef, _ = sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=1000, tol=tol)
+    coef, _ = check_fit_types(
+        sub.lasso_fit(X, y, alpha, fit_intercept=False, max_iter=1000, tol=tol), X.shape[1]
+    )
     np.testing.assert_allclose(
         coef,
         iterates[4],
@@ -438,7 +457,9 @@ def test_lasso_tol_stops_early():
     """A huge tol stops after the first sweep; a tiny tol reaches the optimum."""
     X, y, alpha = correlated_problem()
     optimum = sklearn_lasso_objective(X, y, alpha, True)
-    coef, intercept = sub.lasso_fit(X, y, alpha, max_iter=100_000, tol=1e6)
+    coef, intercept = check_fit_types(
+        sub.lasso_fit(X, y, alpha, max_iter=100_000, tol=1e6), X.shape[1]
+    )
     got = lasso_objective(X, y, coef, intercept, alpha)
     assert got > 3 * optimum, f"tol=1e6 should stop early; got objective {got:.6g}"
 
@@ -451,7 +472,9 @@ def test_lasso_leaves_inputs_alone():
     sub.lasso_fit(X, y, 0.1)
     assert np.array_equal(X, X_before) and np.array_equal(y, y_before), "X or y was modified"
     alpha = 0.2 * alpha_max(X, y, True)
-    got = sub.lasso_fit(X.tolist(), y.tolist(), alpha, max_iter=100_000, tol=1e-10)
+    got = check_fit_types(
+        sub.lasso_fit(X.tolist(), y.tolist(), alpha, max_iter=100_000, tol=1e-10), X.shape[1]
+    )
     coef, intercept = check_fit_types(got, 3)
     expected = sklearn_lasso_objective(X, y, alpha, True)
     assert lasso_objective(X, y, coef, intercept, alpha) <= expected + 1e-6 * max(1.0, expected)

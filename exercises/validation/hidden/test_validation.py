@@ -97,7 +97,7 @@ def _assert_split_types(got, what):
             f"{what}: expected (train_idx, test_idx) tuples, got {pair!r}"
         )
         for arr in pair:
-            assert isinstance(arr, np.ndarray), (
+            assert type(arr) is np.ndarray, (
                 f"{what}: expected numpy arrays, got {type(arr).__name__}"
             )
             assert arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer), (
@@ -407,7 +407,7 @@ def _threshold_margin(X, k, threshold):
 
 
 def _check_scores(got, expected, what):
-    assert isinstance(got, np.ndarray), f"{what}: expected a numpy array, got {type(got).__name__}"
+    assert type(got) is np.ndarray, f"{what}: expected a numpy array, got {type(got).__name__}"
     got = np.asarray(got, dtype=float)
     assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
     assert np.allclose(got, expected, rtol=0, atol=1e-9), (
@@ -504,7 +504,9 @@ def test_scaled_cv_return_type_and_default_splits():
     X = np.column_stack([LEAK_X0, LEAK_X1]).tolist()
     y = list(LEAK_Y)
     got = sub.scaled_cv_scores(TheirThreshold(0.0), X, y)
-    assert isinstance(got, np.ndarray), f"expected a numpy array, got {type(got).__name__}"
+    assert type(got) is np.ndarray, (
+        f"scaled_cv_scores: expected a numpy array, got {type(got).__name__}"
+    )
     assert got.dtype == np.float64, f"expected dtype float64, got {got.dtype}"
     expected = _oracle_scores(ThresholdClassifier(0.0), np.array(X), np.array(y), 5)
     _check_scores(got, expected, "lists as input, default n_splits")
