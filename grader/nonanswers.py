@@ -110,6 +110,47 @@ class _Hollow(ast.NodeTransformer):
     visit_AsyncFunctionDef = _hollow  # noqa: N815 - ast's naming
 
 
+# Non-answers of a Dockerfile: no Python to hollow, so each is a whole file.
+DOCKERFILE_KINDS = {
+    "stub-unchanged": "the stub as handed out",
+    "from-scratch": "FROM scratch and nothing else",
+    "stub-from-scratch": "the stub's comments, then FROM scratch",
+    "answer-in-comments": "FROM scratch, with a good Dockerfile written only in comments",
+}
+
+# A reviewer's Dockerfile, every line a comment: a suite that reads comments would pay it.
+_COMMENTED_ANSWER = """\
+FROM scratch
+# FROM python:3.12-slim
+# WORKDIR /app
+# COPY requirements.txt .
+# RUN pip install --no-cache-dir -r requirements.txt
+# RUN useradd --create-home app
+# COPY serving.py serve.py model.joblib ./
+# USER app
+# EXPOSE 8000
+# HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+# CMD ["python", "serve.py"]
+"""
+
+
+def describe(kind: str) -> str:
+    """What a non-answer of this kind does, for the validation table."""
+    return {**KINDS, **DOCKERFILE_KINDS}[kind]
+
+
+def dockerfile_non_answers(stub_text: str) -> list[NonAnswer]:
+    """The non-answers of a Dockerfile exercise, one per kind, in a fixed order."""
+    stub = stub_text if stub_text.endswith("\n") else stub_text + "\n"
+    sources = {
+        "stub-unchanged": stub_text,
+        "from-scratch": "FROM scratch\n",
+        "stub-from-scratch": stub + "FROM scratch\n",
+        "answer-in-comments": _COMMENTED_ANSWER,
+    }
+    return [NonAnswer(kind, sources[kind]) for kind in DOCKERFILE_KINDS]
+
+
 def non_answers(stub_source: str) -> list[NonAnswer]:
     """The non-answers of a Python stub, one per kind, in a fixed order."""
     made = []
@@ -158,12 +199,20 @@ class NonAnswerScore:
         return self.score <= MAX_SHARE * self.max_score
 
 
+def exercise_non_answers(exercise: Exercise) -> list[NonAnswer]:
+    """The non-answers `validate` grades for an exercise: hollowed Python, or whole files."""
+    stub = exercise.stub_path.read_text(encoding="utf-8")
+    if exercise.module is not None:
+        return non_answers(stub)
+    if exercise.artifact == "Dockerfile":
+        return dockerfile_non_answers(stub)
+    return []  # another text artifact: no generated non-answers yet
+
+
 def grade_non_answers(exercise: Exercise, kit: Kit, sandbox: Sandbox) -> list[NonAnswerScore]:
     """Grade every non-answer of an exercise's stub with its hidden suite."""
-    if exercise.module is None:
-        return []  # a file that is not Python (the Dockerfile) has no functions to hollow
     scores = []
-    for made in non_answers(exercise.stub_path.read_text(encoding="utf-8")):
+    for made in exercise_non_answers(exercise):
         with tempfile.TemporaryDirectory(prefix="mlgrade-nonanswer-") as folder:
             (Path(folder) / exercise.artifact).write_text(made.source, encoding="utf-8")
             submission = load_submission(Path(folder), kit, [exercise.id])

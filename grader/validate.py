@@ -12,7 +12,7 @@ from pathlib import Path
 from grader.catalogue import Exercise, Kit
 from grader.grading import grade
 from grader.mutation import Mutant, load_equivalents, mutants, sample
-from grader.nonanswers import KINDS, MAX_SHARE, NonAnswerScore, grade_non_answers
+from grader.nonanswers import MAX_SHARE, NonAnswerScore, describe, grade_non_answers
 from grader.planted import PlantedBug, planted_bugs, report
 from grader.results import ExerciseStatus, to_dict, without_durations
 from grader.sandbox import Sandbox
@@ -211,7 +211,7 @@ def table(validations: list[Validation]) -> str:
         for n in v.non_answers:
             if not n.ok:
                 lines.append(
-                    f"\n{v.id}: a non-answer ({KINDS[n.kind]}) earns {n.score:g}/{n.max_score:g}, "
+                    f"\n{v.id}: a non-answer ({describe(n.kind)}) earns {n.score:g}/{n.max_score:g}, "
                     f"more than {100 * MAX_SHARE:g}%; points from: {', '.join(n.scoring_tests)}"
                 )
         for s in v.survivors:

@@ -12,7 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.nonanswers import KINDS, non_answers
+from grader.catalogue import load_kit
+from grader.nonanswers import (
+    DOCKERFILE_KINDS,
+    KINDS,
+    dockerfile_non_answers,
+    exercise_non_answers,
+    non_answers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 STUB = '''"""A stub."""
@@ -100,3 +107,27 @@ def test_every_kit_stub_gives_non_answers_that_compile(stub_path):
         return
     for made in non_answers(stub_path.read_text(encoding="utf-8")):
         compile(made.source, str(stub_path), "exec")
+
+
+def _instructions(dockerfile: str) -> list[str]:
+    lines = (line.strip() for line in dockerfile.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_dockerfile_non_answers_are_the_stub_and_from_scratch_alone():
+    stub = (ROOT / "exercises" / "dockerfile" / "Dockerfile").read_text(encoding="utf-8")
+    made = {n.kind: n.source for n in dockerfile_non_answers(stub)}
+    assert list(made) == list(DOCKERFILE_KINDS)
+    assert made["stub-unchanged"] == stub and _instructions(stub) == []
+    for kind in ("from-scratch", "stub-from-scratch", "answer-in-comments"):
+        assert _instructions(made[kind]) == ["FROM scratch"], kind
+    assert made["stub-from-scratch"].startswith(stub)
+    commented = [line[2:] for line in made["answer-in-comments"].splitlines()[1:]]
+    assert any(line.startswith("USER ") for line in commented)
+
+
+def test_each_exercise_gets_the_non_answers_of_its_artifact():
+    kit = load_kit(ROOT / "exercises")
+    kinds = {ex.id: [n.kind for n in exercise_non_answers(ex)] for ex in kit.exercises}
+    assert kinds.pop("dockerfile") == list(DOCKERFILE_KINDS)
+    assert all(found == list(KINDS) for found in kinds.values()), kinds

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from grader.catalogue import load_kit
 from grader.cli import cli
 from grader.grading import default_sandbox
-from grader.nonanswers import KINDS
+from grader.nonanswers import DOCKERFILE_KINDS, KINDS
 from grader.validate import MIN_KILL_RATE, table, validate_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +35,8 @@ def test_exercise_passes_validation(exercise_id):
     if exercise.module is not None:
         assert [n.kind for n in result.non_answers] == list(KINDS), report
         assert result.kill_rate is not None and result.kill_rate >= MIN_KILL_RATE, report
+    else:  # the Dockerfile: whole-file non-answers (FROM scratch, the stub), each near 0
+        assert [n.kind for n in result.non_answers] == list(DOCKERFILE_KINDS), report
 
 
 def test_validate_command_fails_on_a_weak_suite(engine_kit, tmp_path):

@@ -459,9 +459,18 @@ def df() -> Dockerfile:
 
 
 def final_stage(df: Dockerfile) -> Stage:
+    """The stage that makes the image; every rule is about it, so a file without one fails all."""
     if not df.stages:
         pytest.fail("expected at least one FROM instruction, found none")
-    return df.stages[-1]
+    stage = df.stages[-1]
+    # An image built on scratch holds no Python to run the service: not an attempt at it,
+    # so not even its hygiene rules (well-formed, pinned) earn points.
+    if df.root_base(stage).lower() == "scratch":
+        pytest.fail(
+            f"expected the final image to be built on a Python base image, got FROM scratch "
+            f"(line {stage.line}): nothing in it can run the service"
+        )
+    return stage
 
 
 def last(instructions: list[Instruction], keyword: str) -> Instruction | None:
