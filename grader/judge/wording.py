@@ -13,6 +13,11 @@ import numpy as np
 _RESTATEMENT = re.compile(r"\nassert .*", re.DOTALL)
 _NOISE_LINES = re.compile(r"^\s*Use -v to get (?:more|the full) diff\s*$\n?", re.MULTILINE)
 _FUNCTION_REPR = re.compile(r"<(?:function|built-in function) (\w+) at 0x[0-9a-f…]+>")
+# pytest writes each "+ where" value on one line, an ndarray's line breaks as the two
+# characters backslash-n; inside an array's repr they are line breaks, nothing else.
+_ARRAY_REPR = re.compile(r"\b(?:array|memmap)\(")
+# numpy indents every continuation line (after blank lines between blocks of a 3-D array)
+_CONTINUATION = re.compile(r"\\n(?=(?:\\n)* )")
 _SHOWN = 80
 
 
@@ -21,7 +26,28 @@ def readable(message: str, *, has_own_message: bool) -> str:
     if has_own_message:
         message = _RESTATEMENT.sub("", message)
     message = _NOISE_LINES.sub("", message)
+    message = _arrays_on_lines(message)
     return _FUNCTION_REPR.sub(r"\1", message).rstrip()
+
+
+def _arrays_on_lines(message: str) -> str:
+    """Every array repr pytest flattened onto one line, back on its own lines."""
+    parts, done = [], 0
+    for found in _ARRAY_REPR.finditer(message):
+        if found.start() < done:
+            continue  # inside an array already put back on its lines
+        depth, end = 0, found.end() - 1
+        while end < len(message) and message[end] != "\n":
+            depth += {"(": 1, ")": -1}.get(message[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        parts += [
+            message[done : found.start()],
+            _CONTINUATION.sub("\n", message[found.start() : end + 1]),
+        ]
+        done = end + 1
+    return "".join([*parts, message[done:]])
 
 
 def shown(value: Any) -> str:

@@ -472,12 +472,14 @@ def test_lasso_leaves_inputs_alone():
     sub.lasso_fit(X, y, 0.1)
     assert np.array_equal(X, X_before) and np.array_equal(y, y_before), "X or y was modified"
     alpha = 0.2 * alpha_max(X, y, True)
-    got = check_fit_types(
+    coef, intercept = check_fit_types(
         sub.lasso_fit(X.tolist(), y.tolist(), alpha, max_iter=100_000, tol=1e-10), X.shape[1]
     )
-    coef, intercept = check_fit_types(got, 3)
     expected = sklearn_lasso_objective(X, y, alpha, True)
-    assert lasso_objective(X, y, coef, intercept, alpha) <= expected + 1e-6 * max(1.0, expected)
+    got = lasso_objective(X, y, coef, intercept, alpha)
+    assert got <= expected + 1e-6 * max(1.0, expected), (
+        f"list input: expected objective at most {expected!r} (+1e-6), got {got!r}"
+    )
 
 
 @pytest.mark.gated_on("test_lasso_reaches_sklearn_objective_with_intercept")
