@@ -147,7 +147,7 @@ def test_run_leaves_a_server_that_answers_the_next_run(runtime, engine_kit, tmp_
     def no_local_grading(*_args, **_kwargs):
         raise AssertionError("graded in the command, not by the server")
 
-    monkeypatch.setattr("grader.cli._grade", no_local_grading)
+    monkeypatch.setattr("grader.cli.candidate.grade_submission", no_local_grading)
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert second.output == first.output
