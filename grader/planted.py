@@ -28,6 +28,14 @@ class FailedTest:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Why a planted bug fairly fails more than its own tests: the tests, and the reason."""
+
+    fails: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
 class PlantedBug:
     """One planted bug of an exercise and the tests it failed."""
 
@@ -35,8 +43,8 @@ class PlantedBug:
     failed: tuple[FailedTest, ...]
     points_lost: float
     max_score: float
-    # The reviewed list of failing tests, when the exercise folder justifies this bug's reach.
-    reviewed: tuple[str, ...] | None = None
+    # The review of the bug's reach, when the exercise folder justifies it.
+    review: Review | None = None
 
     @property
     def loses_points(self) -> bool:
@@ -45,11 +53,11 @@ class PlantedBug:
     @property
     def review_stale(self) -> bool:
         """A review exists but the bug now fails another set of tests."""
-        return self.reviewed is not None and set(self.reviewed) != {t.name for t in self.failed}
+        return self.review is not None and set(self.review.fails) != {t.name for t in self.failed}
 
 
-def load_reviews(exercise: Exercise) -> dict[str, tuple[str, ...]]:
-    """The exercise folder's reviewed bugs: case name -> the tests it is known to fail."""
+def load_reviews(exercise: Exercise) -> dict[str, Review]:
+    """The exercise folder's reviewed bugs: case name -> the tests it fails, and why."""
     path = exercise.folder / REVIEW_FILE
     if not path.is_file():
         return {}
@@ -65,7 +73,7 @@ def load_reviews(exercise: Exercise) -> dict[str, tuple[str, ...]]:
             raise KitError(f"{path.name} of {exercise.id}: [{case}] needs fails = [test names]")
         if not isinstance(why, str) or not why.strip():
             raise KitError(f"{path.name} of {exercise.id}: [{case}] needs a why = reason")
-        reviews[case] = tuple(fails)
+        reviews[case] = Review(tuple(fails), " ".join(why.split()))
     return reviews
 
 
@@ -91,7 +99,7 @@ def planted_bugs(exercise: Exercise, kit: Kit, buggy: Path, sandbox: Sandbox) ->
                 failed=failed,
                 points_lost=graded.max_score - graded.score,
                 max_score=graded.max_score,
-                reviewed=reviews.get(case.name),
+                review=reviews.get(case.name),
             )
         )
     return bugs
@@ -104,11 +112,13 @@ def report(exercise_id: str, bugs: list[PlantedBug]) -> str:
         mark = "" if bug.loses_points else "  UNNOTICED"
         if bug.review_stale:
             mark += f"  (changed since the review in {REVIEW_FILE})"
-        elif bug.reviewed is not None:
+        elif bug.review is not None:
             mark += f"  (reviewed in {REVIEW_FILE})"
         lines.append(
             f"{exercise_id}/{bug.case}: fails {len(bug.failed)} test(s), "
             f"loses {bug.points_lost:g}/{bug.max_score:g}{mark}"
         )
         lines.extend(f"    {t.name} ({t.points:g}): {t.description}" for t in bug.failed)
+        if bug.review is not None:
+            lines.append(f"    why this reach is fair: {bug.review.why}")
     return "\n".join(lines)

@@ -9,8 +9,10 @@ import pytest
 
 from grader.catalogue import load_kit
 from grader.errors import KitError
-from grader.grading import default_sandbox
+from grader.grading import default_sandbox, grade
 from grader.planted import REVIEW_FILE, load_reviews, planted_bugs, report
+from grader.results import TestStatus
+from grader.workspace import load_submission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADD_ONLY = "def add(a, b):\n    return a + b\n\n\ndef mean(values):\n    return 0.0\n"
@@ -64,6 +66,11 @@ def test_a_review_in_the_exercise_folder_is_checked_against_the_bugs_reach(kit_a
     assert not bugs["mean_always_zero"].review_stale
     assert bugs["mean_of_empty_is_zero"].review_stale
     assert "changed since the review" in report("adder", [bugs["mean_of_empty_is_zero"]])
+    text = report("adder", [bugs["mean_always_zero"]])
+    assert "(reviewed in planted_bugs.toml)" in text
+    assert text.endswith(
+        "    why this reach is fair: a constant mean is wrong for every input, empty or not"
+    )
 
 
 def test_a_review_without_a_reason_is_a_kit_error(tmp_path):
@@ -73,3 +80,43 @@ def test_a_review_without_a_reason_is_a_kit_error(tmp_path):
     )
     with pytest.raises(KitError, match=r"\[some_bug\] needs a why"):
         load_reviews(load_kit(tmp_path / "kit").get("adder"))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+KIT = load_kit(ROOT / "exercises")
+BUGGY = FIXTURES / "submissions" / "buggy"
+
+
+def test_numpy_scalars_in_a_serving_body_cost_only_the_tests_about_plain_types():
+    """Values that are numpy scalars still equal the model's: only the type tests fail."""
+    case = BUGGY / "serving" / "numpy_scalars_in_body"
+    graded = grade(load_submission(case, KIT, ["serving"]), KIT, ["serving"]).exercise("serving")
+    failed = {t.name for t in graded.tests if t.status is not TestStatus.PASSED}
+    assert failed == {
+        "test_realistic_model_gives_plain_json_types",
+        "test_numpy_labels_and_float32_probabilities_converted",
+    }
+
+
+def test_a_numpy_float_ks_is_a_reviewed_reach_whose_reason_validate_shows(tmp_path):
+    shutil.copytree(
+        BUGGY / "monitoring" / "ks_returns_numpy_float",
+        tmp_path / "monitoring" / "ks_returns_numpy_float",
+    )
+    exercise = KIT.get("monitoring")
+    (bug,) = planted_bugs(exercise, KIT, tmp_path, default_sandbox())
+    assert bug.review is not None and not bug.review_stale, report("monitoring", [bug])
+    assert bug.review == load_reviews(exercise)["ks_returns_numpy_float"]
+    assert f"    why this reach is fair: {bug.review.why}" in report("monitoring", [bug])
+
+
+REVIEWED = sorted(
+    (ex.id, case) for ex in KIT.exercises for case in load_reviews(ex) if (BUGGY / ex.id).is_dir()
+)
+
+
+@pytest.mark.parametrize(("exercise_id", "case"), REVIEWED, ids=[f"{e}-{c}" for e, c in REVIEWED])
+def test_every_reviewed_reach_in_the_kit_still_holds(tmp_path, exercise_id, case):
+    shutil.copytree(BUGGY / exercise_id / case, tmp_path / exercise_id / case)
+    (bug,) = planted_bugs(KIT.get(exercise_id), KIT, tmp_path, default_sandbox())
+    assert bug.loses_points and not bug.review_stale, report(exercise_id, [bug])

@@ -22,6 +22,10 @@ from hypothesis import strategies as st
 N = 3  # n_features used with the fake model
 MIB = 1024 * 1024
 JSON_SCALARS = (str, int, float, bool, type(None))
+# What a value test compares: plain JSON values, or the numpy scalars a model returns (that
+# the body holds plain types only is the type tests' to check, and only theirs). Exact
+# types: an object of any other class might claim to equal anything.
+VALUE_SCALARS = (*JSON_SCALARS, np.int64, np.int32, np.float64, np.float32, np.str_, np.bool_)
 # No "explain" phase: it can take many seconds on a failing example.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
 
@@ -139,25 +143,30 @@ def check_error(result, expected_status, case=""):
     )
 
 
-def check_plain_json(value, where="body"):
-    """Every value is a plain Python JSON type (no numpy scalars)."""
-    if isinstance(value, dict):
+def check_plain_json(value, where="body", allowed=JSON_SCALARS):
+    """Every value is a plain Python JSON type (no numpy scalars), or one of `allowed`."""
+    if type(value) is dict:
         for k, v in value.items():
             assert type(k) is str, f"{where}: expected str keys, got {type(k).__name__}"
-            check_plain_json(v, f"{where}[{k!r}]")
-    elif isinstance(value, list):
+            check_plain_json(v, f"{where}[{k!r}]", allowed)
+    elif type(value) is list:
         for i, v in enumerate(value):
-            check_plain_json(v, f"{where}[{i}]")
+            check_plain_json(v, f"{where}[{i}]", allowed)
     else:
-        assert type(value) in JSON_SCALARS, (
-            f"{where}: expected a plain Python str/int/float/bool/None, "
+        wanted = "str/int/float/bool/None" + (
+            " or a numpy scalar" if allowed is not JSON_SCALARS else ""
+        )
+        assert type(value) in allowed, (
+            f"{where}: expected a plain Python {wanted}, "
             f"got {type(value).__module__}.{type(value).__name__}"
         )
 
 
 def check_success(result, model, rows):
+    """A 200 body whose values equal the model's (plain types: the type tests check those)."""
     status, body = check_result_shape(result)
     assert status == 200, f"expected status 200, got {status} {body!r}"
+    check_plain_json(body, allowed=VALUE_SCALARS)
     expected = expected_body(model, rows)
     assert set(body) == set(expected), f"expected keys {sorted(expected)}, got {sorted(body)}"
     assert body["status"] == "success", f"expected status 'success', got {body['status']!r}"
@@ -177,7 +186,6 @@ def check_success(result, model, rows):
     assert np.allclose(got_p, expected["probability"], rtol=1e-9, atol=1e-12), (
         f"expected probability {expected['probability']}, got {got_p}"
     )
-    check_plain_json(body)
     return body
 
 
@@ -232,6 +240,7 @@ def test_realistic_model_gives_plain_json_types():
     model = SoftmaxModel(4)
     rows = [[5.1, 3.5, 1.4, 0.2], [5.7, 2.8, 4.1, 1.3], [7.7, 2.6, 6.9, 2.3], [-1, 0, 2, 1e-3]]
     body = check_success(sub.predict_handler(model, {"features": rows}, n_features=4), model, rows)
+    check_plain_json(body)
     assert all(type(p) is int for p in body["prediction"]), (
         f"expected plain int labels, got types {[type(p).__name__ for p in body['prediction']]}"
     )
@@ -239,6 +248,7 @@ def test_realistic_model_gives_plain_json_types():
     single = check_success(
         sub.predict_handler(model, {"features": rows[1]}, n_features=4), model, rows[1:2]
     )
+    check_plain_json(single)
     expected = [int(model.predict([rows[1]])[0])]
     assert single["prediction"] == expected, (
         f"expected prediction {expected}, got {single['prediction']}"
@@ -251,6 +261,7 @@ def test_numpy_labels_and_float32_probabilities_converted():
     model = IntLabelModel()
     rows = [[0.2, 1.0, 2.0], [1.5, 0.0, 0.0], [-2.5, 3.0, 1.0]]
     body = check_success(sub.predict_handler(model, {"features": rows}, n_features=N), model, rows)
+    check_plain_json(body)
     assert body["prediction"] == [0, 1, 2], f"expected [0, 1, 2], got {body['prediction']}"
 
 
