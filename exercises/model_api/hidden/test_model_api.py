@@ -52,19 +52,25 @@ def _check_standardized(got, X, label):
     )
 
 
+def text(value):
+    """A name or model_type the candidate's object holds, once checked to be a str."""
+    assert type(value) is str, f"expected a str, got {type(value).__name__}"
+    return value
+
+
 # ------------------------------------------------------------------ class basics
 
 
 @pytest.mark.points(1)
 def test_model_type_and_name():
     """MLModel.model_type is 'classifier' and MLModel(name) stores self.name."""
-    assert sub.MLModel.model_type == "classifier", (
+    assert text(sub.MLModel.model_type) == "classifier", (
         f"expected MLModel.model_type == 'classifier', got {sub.MLModel.model_type!r}"
     )
     model = sub.MLModel("forest")
-    assert model.name == "forest", f"expected name 'forest', got {model.name!r}"
-    assert sub.MLModel(name="svm").name == "svm", "expected MLModel(name='svm') to work"
-    assert model.model_type == "classifier", (
+    assert text(model.name) == "forest", f"expected name 'forest', got {model.name!r}"
+    assert text(sub.MLModel(name="svm").name) == "svm", "expected MLModel(name='svm') to work"
+    assert text(model.model_type) == "classifier", (
         f"expected instance model_type 'classifier', got {model.model_type!r}"
     )
 
@@ -186,7 +192,9 @@ def test_create_default():
     """MLModel.create_default() returns MLModel(name='default_classifier')."""
     model = sub.MLModel.create_default()
     assert type(model) is sub.MLModel, f"expected an MLModel, got {type(model)}"
-    assert model.name == "default_classifier", f"expected 'default_classifier', got {model.name!r}"
+    assert text(model.name) == "default_classifier", (
+        f"expected 'default_classifier', got {model.name!r}"
+    )
 
 
 @pytest.mark.points(3)
@@ -202,14 +210,14 @@ def test_create_default_on_subclass():
     for cls, expected in ((Regressor, "default_regressor"), (Forest, "default_classifier")):
         model = cls.create_default()
         assert type(model) is cls, f"expected a {cls.__name__}, got {type(model).__name__}"
-        assert model.name == expected, (
+        assert text(model.name) == expected, (
             f"{cls.__name__}: expected name {expected!r}, got {model.name!r}"
         )
-        assert model.model_type == cls.model_type, (
+        assert text(model.model_type) == cls.model_type, (
             f"{cls.__name__}: expected model_type {cls.model_type!r}, got {model.model_type!r}"
         )
     from_instance = Regressor("x").create_default()
-    assert type(from_instance) is Regressor and from_instance.name == "default_regressor", (
+    assert type(from_instance) is Regressor and text(from_instance.name) == "default_regressor", (
         "expected create_default called on an instance to behave as on its class"
     )
 
@@ -226,11 +234,11 @@ def test_class_methods_pass_name_by_keyword():
             self.version = version
 
     default = Tagged.create_default()
-    assert type(default) is Tagged and default.name == "default_ranker", (
+    assert type(default) is Tagged and text(default.name) == "default_ranker", (
         f"expected Tagged(name='default_ranker'), got {type(default).__name__} {default.name!r}"
     )
     configured = Tagged.from_config({"name": "lambdamart"})
-    assert type(configured) is Tagged and configured.name == "lambdamart", (
+    assert type(configured) is Tagged and text(configured.name) == "lambdamart", (
         f"expected Tagged(name='lambdamart'), got {type(configured).__name__} {configured.name!r}"
     )
 
@@ -243,9 +251,11 @@ def test_from_config():
     """from_config returns MLModel(name=config['name']) and ignores other keys."""
     model = sub.MLModel.from_config({"name": "gbm", "max_depth": 3})
     assert type(model) is sub.MLModel, f"expected an MLModel, got {type(model)}"
-    assert model.name == "gbm", f"expected name 'gbm', got {model.name!r}"
+    assert text(model.name) == "gbm", f"expected name 'gbm', got {model.name!r}"
     spaced = sub.MLModel.from_config({"name": " rf v2 "})
-    assert spaced.name == " rf v2 ", f"expected the name unchanged (' rf v2 '), got {spaced.name!r}"
+    assert text(spaced.name) == " rf v2 ", (
+        f"expected the name unchanged (' rf v2 '), got {spaced.name!r}"
+    )
 
 
 @pytest.mark.points(1)
@@ -253,10 +263,10 @@ def test_from_config_accepts_any_mapping_and_keeps_it():
     """from_config accepts any mapping (e.g. a read-only one) and does not modify it."""
     config = {"name": "svm", "C": 1.0}
     model = sub.MLModel.from_config(config)
-    assert model.name == "svm", f"expected name 'svm', got {model.name!r}"
+    assert text(model.name) == "svm", f"expected name 'svm', got {model.name!r}"
     assert config == {"name": "svm", "C": 1.0}, f"the config was modified: {config}"
     frozen = sub.MLModel.from_config(types.MappingProxyType({"name": "knn"}))
-    assert frozen.name == "knn", (
+    assert text(frozen.name) == "knn", (
         f"expected name 'knn' from a read-only mapping, got {frozen.name!r}"
     )
 
@@ -270,8 +280,8 @@ def test_from_config_on_subclass():
 
     model = Regressor.from_config({"name": "ridge"})
     assert type(model) is Regressor, f"expected a Regressor, got {type(model).__name__}"
-    assert model.name == "ridge", f"expected name 'ridge', got {model.name!r}"
-    assert model.model_type == "regressor", (
+    assert text(model.name) == "ridge", f"expected name 'ridge', got {model.name!r}"
+    assert text(model.model_type) == "regressor", (
         f"expected model_type 'regressor', got {model.model_type!r}"
     )
 
