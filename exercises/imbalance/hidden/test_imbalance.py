@@ -132,7 +132,7 @@ def oracle_best_threshold_loops(y_true, y_score):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @settings(max_examples=40)
 @given(y=label_lists, as_array=st.booleans())
 def test_class_weights_match_sklearn_balanced(y, as_array):
@@ -149,12 +149,26 @@ def test_class_weights_match_sklearn_balanced(y, as_array):
     assert isinstance(got, dict), f"expected a dict, got {type(got).__name__}"
     assert set(got) == set(expected), f"expected keys {sorted(expected)}, got {sorted(got)}"
     for label, weight in expected.items():
-        assert type(got[label]) is float, (
-            f"weight of {label!r}: expected a Python float, got {type(got[label]).__name__}"
+        assert type(got[label]) in NUMBER_TYPES, (
+            f"weight of {label!r}: expected a float, got {type(got[label]).__name__}"
         )
         assert abs(got[label] - weight) <= 1e-12, (
             f"weight of {label!r}: expected {weight!r}, got {got[label]!r}"
         )
+
+
+@pytest.mark.gated_on("test_class_weights_match_sklearn_balanced")
+@pytest.mark.points(1)
+def test_class_weights_values_are_python_floats():
+    """class_weights gives each weight as a plain Python float, not a numpy scalar."""
+    for y in ([0, 0, 0, 1], np.array([2, 1, 1, 2, 2]), np.array([True, False, False])):
+        got = sub.class_weights(y)
+        assert isinstance(got, dict), f"expected a dict, got {type(got).__name__}"
+        for label, weight in got.items():
+            assert type(weight) is float, (
+                f"class_weights({y!r}): the weight of {label!r} is a "
+                f"{type(weight).__name__}, expected a Python float (float(...))"
+            )
 
 
 @pytest.mark.gated_on("test_class_weights_match_sklearn_balanced")
@@ -355,16 +369,13 @@ def _check_best(y, scores, expected):
     assert isinstance(got, tuple) and len(got) == 2, (
         f"expected a (threshold, f1) tuple, got {got!r}"
     )
-    t, f1 = got
-    assert type(t) is float and type(f1) is float, (
-        f"expected Python floats, got {type(t).__name__} and {type(f1).__name__}"
-    )
+    t, f1 = threshold_pair(got)
     assert t == expected_t and abs(f1 - expected_f1) <= 1e-12, (
         f"y_true={list(y)}, y_score={list(scores)}: expected ({expected_t!r}, {expected_f1!r}), got ({t!r}, {f1!r})"
     )
 
 
-@pytest.mark.points(5)
+@pytest.mark.points(3)
 @settings(max_examples=40)
 @given(data=scored_labels(distinct=False))
 def test_best_threshold_matches_brute_force_with_tied_scores(data):
@@ -429,7 +440,27 @@ def test_best_threshold_all_positive():
     """With only positive labels the lowest score is the best threshold (F1 = 1)."""
     got = threshold_pair(sub.best_threshold([1, 1, 1], [3, 1, 2]))
     assert got == (1.0, 1.0), f"expected (1.0, 1.0), got {got!r}"
-    assert type(got[0]) is float, f"expected a Python float threshold, got {type(got[0]).__name__}"
+
+
+@pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
+@pytest.mark.points(2)
+def test_best_threshold_returns_python_floats():
+    """best_threshold returns the threshold and its F1 as plain Python floats, not numpy scalars."""
+    cases = {
+        "lists": ([0, 1, 1, 0], [0.1, 0.7, 0.8, 0.3]),
+        "numpy arrays": (np.array([0, 1, 1, 0]), np.array([0.1, 0.7, 0.8, 0.3])),
+        "float32 scores": (np.array([1, 0, 1]), np.array([0.5, 0.25, 0.75], dtype=np.float32)),
+        "integer scores": ([1, 0, 1], [3, 1, 2]),
+    }
+    for case, (y_true, y_score) in cases.items():
+        got = sub.best_threshold(y_true, y_score)
+        assert type(got) in (tuple, list) and len(got) == 2, (
+            f"{case}: expected a (threshold, f1) tuple, got {type(got).__name__}"
+        )
+        for what, value in zip(("threshold", "f1"), got, strict=True):
+            assert type(value) is float, (
+                f"{case}: the {what} is a {type(value).__name__}, expected a Python float"
+            )
 
 
 @pytest.mark.gated_on("test_best_threshold_matches_brute_force_distinct_scores")
