@@ -149,10 +149,18 @@ CANDIDATE_PRELOAD = (
 )
 
 
+# Libraries whose ban makes an exercise "from scratch": its answers are numpy code, so its
+# server holds numpy alone (scipy and joblib would add about 65 MB to a server few of its
+# answers use; one that imports them pays the import in its own process).
+FROM_SCRATCH_BANS = frozenset({"sklearn"})
+
+
 def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
-    """What a candidate's fork server loads: the usual libraries, none it forbids."""
+    """What a candidate's fork server loads: the usual libraries, none it forbids, and only
+    numpy for a from-scratch exercise."""
     forbidden = set(forbidden_imports)
-    allowed = [name for name in CANDIDATE_PRELOAD if name.partition(".")[0] not in forbidden]
+    usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
+    allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
     return ["grader.candidate.process", *allowed]
 
 
