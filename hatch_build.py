@@ -10,7 +10,8 @@ PUBLIC_FILES = ("exercise.toml", "prompt.md", "test_public.py")
 
 
 class CustomBuildHook(BuildHookInterface):
-    """Adds grader/templates and grader/kit/<id>/ (no hidden suites) to the wheel."""
+    """Adds grader/templates and grader/kit/<id>/ (no hidden suites) to the wheel; the
+    message catalogues are in the package already (grader/locales)."""
 
     def initialize(self, version: str, build_data: dict) -> None:
         if version == "editable":
@@ -22,7 +23,9 @@ class CustomBuildHook(BuildHookInterface):
         for meta in sorted((root / "exercises").glob("*/exercise.toml")):
             folder = meta.parent
             artifact = _artifact(meta)
-            for name in (*PUBLIC_FILES, artifact):
+            # The prompt in every language: `mlgrade start --lang ko` reads the installed kit.
+            translations = sorted(p.name for p in folder.glob("prompt.*.md"))
+            for name in (*PUBLIC_FILES, *translations, artifact):
                 path = folder / name
                 if path.is_file():
                     include[str(path)] = f"grader/kit/{folder.name}/{name}"

@@ -47,11 +47,12 @@ def test_wheel_has_the_public_kit_and_templates(wheel_names):
         p.name for p in (ROOT / "exercises").glob("*/exercise.toml") for p in [p.parent]
     )
     for exercise in exercises:
-        for name in ("exercise.toml", "prompt.md", "test_public.py"):
+        for name in ("exercise.toml", "prompt.md", "prompt.ko.md", "test_public.py"):
             assert f"grader/kit/{exercise}/{name}" in wheel_names
     assert "grader/kit/metrics/metrics.py" in wheel_names
     assert "grader/kit/dockerfile/Dockerfile" in wheel_names
     assert "grader/templates/report.html.j2" in wheel_names
+    assert {"grader/locales/en.toml", "grader/locales/ko.toml"} <= set(wheel_names)
 
 
 def test_installed_kit_is_found_without_hidden_suites(tmp_path, monkeypatch):
