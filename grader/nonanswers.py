@@ -23,7 +23,7 @@ KINDS = {
 }
 
 # Defined at the top of a "yes" non-answer: values that claim to equal anything.
-_YES_CLASSES = """
+YES_CLASSES = """
 import numpy as _np
 
 
@@ -178,7 +178,7 @@ def _with_yes_classes(source: str) -> str:
         if not (docstring or future):
             break
         at = statement.end_lineno or at
-    return "\n".join([*lines[:at], _YES_CLASSES, *lines[at:]])
+    return "\n".join([*lines[:at], YES_CLASSES, *lines[at:]])
 
 
 # A non-answer may earn at most this share of an exercise's points.

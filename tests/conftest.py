@@ -44,3 +44,26 @@ def grade_engine_case(engine_kit):
         return cache[name]
 
     return run
+
+
+def headless_dom(page: Path, profile: Path) -> str:
+    """The DOM of a page after headless chromium laid it out and ran its scripts."""
+    import subprocess
+
+    return subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--window-size=1100,1400",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout

@@ -16,6 +16,7 @@ from grader.localized import localize, translate_message
 from grader.report import render_html, terminal_summary
 from grader.results import to_json
 from grader.terminal_text import columns
+from tests.conftest import headless_dom
 
 
 def test_english_is_the_grade_itself(grade_engine_case, engine_kit):
@@ -157,23 +158,7 @@ def test_the_korean_page_draws_every_syllable_and_keeps_its_layout(
     page = tmp_path / "report.html"
     html = render_html(grade_engine_case("half"), engine_kit, language="ko")
     page.write_text(html.replace("</body>", GLYPH_PROBE + "</body>"), encoding="utf-8")
-    dom = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1100,1400",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    dom = headless_dom(page, tmp_path / "profile")
     probe = json.loads(re.search(r'data-probe="([^"]*)"', dom).group(1).replace("&quot;", '"'))
     assert probe["syllables"] > 40  # the page really is in Korean
     assert probe["boxes"] == []  # no syllable drawn as a missing-glyph box

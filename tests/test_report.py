@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.report import render_html, terminal_summary, write_html
+from tests.conftest import headless_dom
 
 
 def test_html_is_self_contained_and_shows_scores(grade_engine_case, engine_kit):
@@ -163,23 +164,7 @@ def test_a_long_exercise_title_leaves_the_badge_at_the_right_of_its_first_line(
     )
     page = tmp_path / "report.html"
     page.write_text(render_html(result, engine_kit).replace("</body>", LAYOUT_PROBE + "</body>"))
-    dom = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1100,1400",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    dom = headless_dom(page, tmp_path / "profile")
     [[header_top, header_right, badge_top, badge_right, title_right, title_height]] = json.loads(
         re.search(r'data-layout="([^"]*)"', dom).group(1).replace("&quot;", '"')
     )
