@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from grader.catalogue import Kit
 from grader.errors import UsageError
+from grader.locales import SOURCE_LANGUAGE, messages
+from grader.localized import localize
 from grader.report import format_points
 from grader.results import (
-    STATUS_LABELS,
     ExerciseResult,
     ExerciseStatus,
     GradeResult,
@@ -269,50 +271,61 @@ def _score(score: float, max_score: float) -> str:
     return f"{format_points(score)} / {format_points(max_score)}"
 
 
-def to_markdown_summary(result: GradeResult) -> str:
-    """A GitHub-flavoured Markdown summary: one row per exercise, then areas and total."""
+def to_markdown_summary(
+    result: GradeResult, *, kit: Kit | None = None, language: str = SOURCE_LANGUAGE
+) -> str:
+    """A GitHub-flavoured Markdown summary: one row per exercise, then areas and total, in
+    `language` (exercise titles from `kit`)."""
+    said = messages(language)
+    result = localize(result, kit, language)
     lines = [
         f"## mlgrade: {_cell(result.submission)}: "
         f"{_score(result.score, result.max_score)} ({result.percent:.1f}%)",
         "",
-        "| Exercise | Status | Score |",
+        f"| {said('report.exercise')} | {said('report.status')} | {said('report.score')} |",
         "| --- | --- | ---: |",
     ]
     for ex in result.exercises:
         lines.append(
-            f"| `{ex.id}` {_cell(ex.title)} | {STATUS_LABELS[ex.status]} "
+            f"| `{ex.id}` {_cell(ex.title)} | {said(f'exercise_status.{ex.status.value}')} "
             f"| {_score(ex.score, ex.max_score)} |"
         )
-    lines += ["", "| Skill area | Score |", "| --- | ---: |"]
+    lines += ["", f"| {said('report.skill_area')} | {said('report.score')} |", "| --- | ---: |"]
     for area in result.areas:
         lines.append(f"| {_cell(area.title)} | {_score(area.score, area.max_score)} |")
     lines.append(
-        f"| **Total** | **{_score(result.score, result.max_score)} ({result.percent:.1f}%)** |"
+        f"| **{said('summary.total')}** | "
+        f"**{_score(result.score, result.max_score)} ({result.percent:.1f}%)** |"
     )
     if result.integrity:
-        lines += ["", f"Integrity scan: {len(result.integrity)} finding(s) to review."]
+        lines += ["", said("markdown.integrity", count=len(result.integrity))]
     isolation = result.sandbox.get("isolation", "")
     if isolation in ("partial", "off"):
         # Said wherever a grade is read: an unconfined run is the interviewer's to judge.
         why = result.sandbox.get("reason") or f"missing: {result.sandbox.get('missing', '')}"
-        lines += ["", f"Isolation {isolation}: {_cell(why)}."]
+        key = "markdown.isolation_off" if isolation == "off" else "markdown.isolation_partial"
+        lines += ["", said(key, why=_cell(why))]
     if result.notes:
-        lines += ["", "Removed while reading the submission:"]
+        lines += ["", said("markdown.removed")]
         lines += [f"- {_cell(str(note))}" for note in result.notes]
     return "\n".join(lines) + "\n"
 
 
 def append_github_summary(
-    result: GradeResult, environ: Mapping[str, str] = os.environ
+    result: GradeResult,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    kit: Kit | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> Path | None:
-    """Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set."""
+    """Append the Markdown summary (in `language`) to $GITHUB_STEP_SUMMARY when it is set."""
     target = environ.get(SUMMARY_ENV)
     if not target:
         return None
     path = Path(target)
     try:
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(to_markdown_summary(result) + "\n")
+            handle.write(to_markdown_summary(result, kit=kit, language=language) + "\n")
     except OSError as exc:
         raise UsageError(f"cannot append to ${SUMMARY_ENV} ({path}): {exc.strerror}") from None
     return path

@@ -274,6 +274,20 @@ def test_markdown_summary_has_one_row_per_exercise_and_a_total():
     assert "1 finding(s)" in text
 
 
+def test_the_github_summary_speaks_korean_with_the_kit_s_titles(grade_engine_case, engine_kit):
+    result = dataclasses.replace(
+        grade_engine_case("half"), sandbox={"isolation": "off", "reason": "no Linux sandbox"}
+    )
+    text = to_markdown_summary(result, kit=engine_kit, language="ko")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert rows[0] == "| 문제 | 상태 | 점수 |"
+    assert rows[2] == "| `adder` 덧셈기 | 채점 완료 | 5 / 6 |"
+    assert "| 파이썬과 프로그래밍 (Q1-Q5) | 5 / 6 |" in rows
+    assert rows[-1] == "| **합계** | **5 / 6 (83.3%)** |"
+    assert "격리 꺼짐: no Linux sandbox." in text
+    assert to_markdown_summary(result) != text  # English stays the default
+
+
 def test_isolation_off_or_partial_and_removed_lines_are_said_in_the_summary_and_junit():
     exercises = [make_exercise("metrics", [make_test("a", points=3)])]
     full = make_result(exercises, sandbox={"isolation": "full", "missing": ""})

@@ -102,7 +102,7 @@ def grade_command(
     if html_out is not None:
         write_html(result, html_out, found, language=said.language)
         written.append(said("cli.report_file", path=html_out))
-    append_github_summary(result)
+    append_github_summary(result, kit=found, language=said.language)
     click.echo(
         terminal_totals(result, language=said.language)
         if quiet
