@@ -17,6 +17,9 @@ from grader.locales import SOURCE_LANGUAGE, messages, read_source
 from grader.results import ExerciseResult, GradeResult
 
 MESSAGE_TABLE = "message."
+# Longer lines stay as they are: the patterns' cost grows with a line's length, and a
+# candidate's value quoted in a message (an import error's text, say) is not capped.
+FRAMED_LINE_MAX = 2000
 # An exception's name opening a message line ("AssertionError: ...") is kept as it is.
 EXCEPTION_NAME = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning): ")
 
@@ -48,6 +51,9 @@ def translate_message(message: str, language: str) -> str:
         return message
     lines = []
     for line in message.split("\n"):
+        if len(line) > FRAMED_LINE_MAX:
+            lines.append(line)
+            continue
         name = EXCEPTION_NAME.match(line)
         head, rest = (line[: name.end()], line[name.end() :]) if name else ("", line)
         for pattern, text in _framings(language):

@@ -82,6 +82,15 @@ def test_values_cross_a_translation_untouched_and_other_lines_stay(expected, got
         assert after == before or after == translate_message(before, "ko")
 
 
+def test_a_long_hostile_line_is_left_as_it_is():
+    hostile = "f(x): expected " + ": expected , go" * 50_000
+    assert translate_message(hostile, "ko") == hostile
+    assert translate_message(f"expected 1, got 2\n{hostile}", "ko").split("\n") == [
+        "기대한 값 1, 실제 값 2",
+        hostile,
+    ]
+
+
 def test_the_korean_report_frames_the_suite_s_messages_in_korean(grade_engine_case, engine_kit):
     html = render_html(grade_engine_case("half"), engine_kit, language="ko")
     assert "mean([]): ValueError이(가) 발생해야 하는데" in html
