@@ -161,7 +161,7 @@ def test_class_weights_match_sklearn_balanced(y, as_array):
 @pytest.mark.points(1)
 def test_class_weights_values_are_python_floats():
     """class_weights gives each weight as a plain Python float, not a numpy scalar."""
-    for y in ([0, 0, 0, 1], np.array([2, 1, 1, 2, 2]), np.array([True, False, False])):
+    for y in ([0, 0, 0, 1], np.array([2, 1, 1, 2, 2]), ["cat", "dog", "dog"]):
         got = sub.class_weights(y)
         assert isinstance(got, dict), f"expected a dict, got {type(got).__name__}"
         for label, weight in got.items():
