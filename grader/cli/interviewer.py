@@ -19,27 +19,31 @@ from grader.cli.options import (
 )
 from grader.errors import UsageError, ValidationFailed
 
+# Which exercises of the submission to grade (the interviewer's: all unless named).
+graded_exercises_option = click.option(
+    "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
+)
+
+
+def output_file_option(flag: str, dest: str, help_text: str):
+    """An option naming a file to write (none unless given)."""
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help_text,
+    )
+
 
 @click.command(cls=Command, name="grade")
 @language_option
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option(
-    "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
+@graded_exercises_option
+@output_file_option(
+    "--json", "json_out", "Write the result as JSON here (see --format). Default: no file."
 )
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the result as JSON here (see --format). Default: no file.",
-)
-@click.option(
-    "--html",
-    "html_out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the HTML report here. Default: no file.",
-)
+@output_file_option("--html", "html_out", "Write the HTML report here. Default: no file.")
 @click.option(
     "--format",
     "json_format",
@@ -48,13 +52,7 @@ from grader.errors import UsageError, ValidationFailed
     show_default=True,
     help="Shape of the --json file (Gradescope or Exercism results.json).",
 )
-@click.option(
-    "--junit",
-    "junit_out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Also write JUnit XML here.",
-)
+@output_file_option("--junit", "junit_out", "Also write JUnit XML here.")
 @click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
@@ -128,9 +126,7 @@ def grade_command(
     required=True,
     help="Folder for per-candidate reports, grades.csv and summary.html.",
 )
-@click.option(
-    "--exercises", "-e", multiple=True, help="Exercise ids (comma-separated or repeated)."
-)
+@graded_exercises_option
 @jobs_option("Submissions graded at once.")
 @click.option(
     "--similarity-threshold",
