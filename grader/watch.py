@@ -68,7 +68,19 @@ def compare(previous: ExerciseResult | None, current: ExerciseResult) -> Change:
     )
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+Stamp = tuple[int, int]
+
+
+def _watched(directory: Path, exercise: Exercise) -> Path:
+    return directory if directory.is_file() else directory / exercise.artifact
+
+
+def file_stamps(directory: Path, exercises: list[Exercise]) -> dict[str, Stamp | None]:
+    """Each exercise file's modification stamp now; take it before a first grading."""
+    return {ex.id: _stamp(_watched(directory, ex)) for ex in exercises}
+
+
+def _stamp(path: Path) -> Stamp | None:
     try:
         stat = path.stat()
     except OSError:
@@ -85,17 +97,16 @@ def watch(
     stop: threading.Event,
     interval: float = 0.5,
     graded: Mapping[str, ExerciseResult] | None = None,
+    stamps: Mapping[str, Stamp | None] | None = None,
 ) -> None:
     """Poll the exercise files; regrade and report each one that was saved, until `stop`.
 
     `directory` is a workspace folder, or a notebook holding every exercise. `graded`
-    holds a first grading already shown: only what changes from it is reported.
+    holds a first grading already shown: only what changes from it is reported; `stamps`
+    are the files' stamps from before it (`file_stamps`), so a save made while it ran is
+    graded too.
     """
-
-    def watched(ex: Exercise) -> Path:
-        return directory if directory.is_file() else directory / ex.artifact
-
-    stamps = {ex.id: _stamp(watched(ex)) for ex in exercises}
+    stamps = dict(stamps) if stamps is not None else file_stamps(directory, exercises)
     last: dict[str, ExerciseResult] = dict(graded or {})
     for ex in exercises:
         if stamps[ex.id] is not None and ex.id not in last:
@@ -103,12 +114,12 @@ def watch(
             report(compare(None, last[ex.id]))
     while not stop.wait(interval):
         for ex in exercises:
-            stamp = _stamp(watched(ex))
+            stamp = _stamp(_watched(directory, ex))
             if stamp is None or stamp == stamps[ex.id]:
                 continue
             # An editor may still be writing the file: grade it once it has held still for
             # one interval, never half-written (an empty file reads as "not attempted").
-            if stop.wait(interval) or _stamp(watched(ex)) != stamp:
+            if stop.wait(interval) or _stamp(_watched(directory, ex)) != stamp:
                 continue
             stamps[ex.id] = stamp
             result = regrade(ex)

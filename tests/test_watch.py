@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from grader.grading import grade
 from grader.locales import messages
 from grader.results import ExerciseResult, ExerciseStatus, TestResult, TestStatus
-from grader.watch import compare, watch
+from grader.watch import compare, file_stamps, watch
 from grader.workspace import load_submission
 from tests.conftest import ENGINE_SUBMISSIONS
 
@@ -159,20 +159,24 @@ def test_a_notebook_is_watched_as_the_file_of_each_of_its_exercises(engine_kit, 
     def regrade(ex):
         return grade(load_submission(handout, engine_kit), engine_kit, [ex.id]).exercise(ex.id)
 
-    changes = []
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=watch,
-        args=(handout, [exercise], regrade, changes.append),
-        kwargs={"stop": stop, "interval": 0.1, "graded": {"adder": regrade(exercise)}},
-        daemon=True,
-    )
-    thread.start()
+    before = file_stamps(handout, [exercise])
+    first = regrade(exercise)
+    # Saved after the first grading's stamps were taken and before the watch starts: the
+    # moment a save made while the first grading ran would be lost without them.
     notebook = nbformat.read(handout, as_version=4)
     [answer] = [c for c in notebook.cells if c.metadata.get("mlgrade")]
     answer.source = (ENGINE_SUBMISSIONS / "correct" / "adder.py").read_text(encoding="utf-8")
     nbformat.write(notebook, handout)
     os.utime(handout, ns=(time.time_ns(), time.time_ns() + 10**9))
+    changes = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(handout, [exercise], regrade, changes.append),
+        kwargs={"stop": stop, "interval": 0.1, "graded": {"adder": first}, "stamps": before},
+        daemon=True,
+    )
+    thread.start()
     deadline = time.monotonic() + 60
     while not changes and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -162,7 +162,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
 
     from grader.report import terminal_summary
     from grader.terminal_text import terminal_safe_lines
-    from grader.watch import watch
+    from grader.watch import file_stamps, watch
 
     def regrade(exercise):
         result, _ = grade_submission(directory, kit, [exercise.id], suite, 1)
@@ -170,6 +170,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
 
     # The first grading is the table `run` prints; later ones print only what changed.
     said = speak()
+    before = file_stamps(directory, exercises)
     first, _ = grade_submission(directory, kit, [ex.id for ex in exercises], suite, jobs)
     click.echo(terminal_summary(first, kit=kit, language=said.language))
     click.echo(said("cli.watching", directory=directory, suite=suite))
@@ -181,6 +182,7 @@ def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) ->
             lambda c: click.echo("\n".join(terminal_safe_lines(c.describe(said)))),
             stop=threading.Event(),
             graded={ex.id: ex for ex in first.exercises},
+            stamps=before,
         )
     except KeyboardInterrupt:
         click.echo(said("cli.stopped"))
