@@ -2,17 +2,22 @@
 
 multiprocessing keeps a single fork server per process, preloaded once; the judge
 and the candidate need different preloads (the candidate's must hold neither the
-suite nor a library a from-scratch exercise forbids), so each gets its own.
+suite nor a library a from-scratch exercise forbids), so each gets its own. Where
+memory counts, both are forked from a server holding only the libraries they share.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
 import multiprocessing.forkserver
+import multiprocessing.reduction
+import multiprocessing.resource_tracker
 import multiprocessing.spawn
 import os
 import site
+import socket
 import threading
 import types
 from pathlib import Path
@@ -24,7 +29,8 @@ if TYPE_CHECKING:
     from grader.catalogue import Exercise
 
 CHILD_NAME = "mlgrade-child"
-_LAUNCH_LOCK = threading.Lock()
+# Re-entrant: starting a process from a forked server may first start that server.
+_LAUNCH_LOCK = threading.RLock()
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
 
@@ -76,9 +82,16 @@ class ForkServerContext:
     the suite, nor a library a from-scratch exercise forbids).
     """
 
-    def __init__(self, key: str, preload: list[str]) -> None:
+    def __init__(
+        self, key: str, preload: list[str], *, forked_from: ForkServerContext | None = None
+    ) -> None:
+        """`forked_from`: the server this one is forked from, rather than started afresh."""
         self.key = key
-        self.server = multiprocessing.forkserver.ForkServer()
+        self.server = (
+            _ForkedServer(forked_from)
+            if forked_from is not None
+            else multiprocessing.forkserver.ForkServer()
+        )
         self.server.set_forkserver_preload(preload)
         _SERVERS[key] = self.server
 
@@ -87,8 +100,77 @@ class ForkServerContext:
         process.server_key = self.key
         return process
 
+    @property
+    def server_pid(self) -> int | None:
+        """The server's process, once started."""
+        return self.server._forkserver_pid
+
     def set_preload(self, preload: list[str]) -> None:
         self.server.set_forkserver_preload(preload)
+
+
+class _PassedFd:
+    """A file descriptor for a process a fork server starts: it receives a duplicate."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self) -> tuple[Any, tuple[Any]]:
+        return _received_fd, (multiprocessing.reduction.DupFd(self.fd),)
+
+
+def _received_fd(duplicate: Any) -> int:
+    return duplicate.detach()
+
+
+def _serve(listener: int, alive: int, preload: list[str]) -> None:
+    """A fork server's loop, in a process another fork server started."""
+    multiprocessing.forkserver.main(listener, alive, preload)
+
+
+class _ForkedServer(multiprocessing.forkserver.ForkServer):
+    """A fork server that another one forks instead of a new interpreter: what that one
+    preloaded is shared, page for page, by every server forked from it and their children."""
+
+    def __init__(self, parent: ForkServerContext) -> None:
+        super().__init__()
+        self._parent = parent
+        self._process: Any = None
+
+    def ensure_running(self) -> None:
+        # The launch lock first, as every Process start takes it: one order, no deadlock.
+        with _LAUNCH_LOCK, self._lock:
+            multiprocessing.resource_tracker.ensure_running()
+            if self._process is not None and self._process.is_alive():
+                return
+            if self._forkserver_alive_fd is not None:
+                os.close(self._forkserver_alive_fd)
+            with socket.socket(socket.AF_UNIX) as listener:
+                address = multiprocessing.connection.arbitrary_address("AF_UNIX")
+                listener.bind(address)
+                os.chmod(address, 0o600)
+                listener.listen()
+                # Every client holds the write end; the server stops once all are gone.
+                alive_r, alive_w = os.pipe()
+                try:
+                    process = self._parent.Process(
+                        target=_serve,
+                        args=(_PassedFd(listener.fileno()), _PassedFd(alive_r)),
+                        kwargs={"preload": list(self._preload_modules)},
+                        name=CHILD_NAME,
+                        # Daemonic: at exit multiprocessing ends it instead of waiting.
+                        daemon=True,
+                    )
+                    process.start()
+                except BaseException:
+                    os.close(alive_w)
+                    raise
+                finally:
+                    os.close(alive_r)
+            self._forkserver_address = address
+            self._forkserver_alive_fd = alive_w
+            self._forkserver_pid = process.pid
+            self._process = process
 
 
 def _preparation_without_main(name: str) -> dict[str, Any]:
@@ -157,11 +239,23 @@ FROM_SCRATCH_BANS = frozenset({"sklearn"})
 
 def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
-    numpy for a from-scratch exercise."""
+    numpy for a from-scratch exercise; then its own module, and the heap frozen."""
     forbidden = set(forbidden_imports)
     usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
-    return ["grader.candidate.process", *allowed]
+    return [*allowed, "grader.candidate.process", "grader.frozen_heap"]
+
+
+def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
+    """Whether this exercise's candidates' server may be forked from the libraries' server:
+    only where it forbids none of them (a forbidden one must not even be in memory)."""
+    libraries = {name.partition(".")[0] for name in CANDIDATE_PRELOAD}
+    return not set(forbidden_imports) & libraries
+
+
+# What the libraries' server loads: what both judges and candidates use, and nothing of
+# either side (no suite, no oracle, no jail); the last module freezes the heap.
+LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, "grader.frozen_heap"]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ class JudgeJob:
     candidate_pid: int | None = None
     cage: Any = None
     host: Host | None = None  # the parent's probe of the host, which the child obeys
+    cpu: int | None = None  # the CPU it shares with its candidate's process, if pinned
 
     @property
     def candidate_file(self) -> Path:
@@ -65,6 +66,7 @@ class CandidateJob:
     cage: Any = None  # grader.cgroups.Cage, when the parent made one
     strict: bool = False
     host: Host | None = None  # the parent's probe of the host, which the child obeys
+    cpu: int | None = None  # the CPU it shares with its judge, if pinned
 
     @property
     def candidate_file(self) -> Path:

@@ -32,14 +32,17 @@ from grader.errors import KitError
 from grader.exits import CPU_LIMIT_SIGNAL, describe_exit, fate_message, signal_code
 from grader.forkservers import (
     CHILD_NAME,
+    LIBRARY_PRELOAD,
     ForkServerContext,
     candidate_preload,
     has_forkserver,
     own_code_path,
+    shares_libraries,
     suite_imports,
 )
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
 from grader.judge.entry import run as run_child
+from grader.placement import CpuPlacement
 from grader.processes import kill_tree
 from grader.staging import Staging
 from grader.userdirs import cache_root
@@ -98,8 +101,18 @@ class Sandbox:
         os.environ.update(own_code_path())
         sweep()
         self._forkserver = has_forkserver()
+        # A batch or a catalogue keeps several servers and their children alive at once:
+        # forked from one that loaded the libraries, they share those pages. One exercise
+        # graded in a fresh process has no time to repay the extra server.
+        self._libraries = (
+            ForkServerContext(f"libraries-{id(self)}", LIBRARY_PRELOAD)
+            if self._forkserver and warm_engine
+            else None
+        )
         self._judges = (
-            ForkServerContext(f"judge-{id(self)}", ["grader.judge.process"])
+            ForkServerContext(
+                f"judge-{id(self)}", ["grader.judge.process"], forked_from=self._libraries
+            )
             if self._forkserver
             else None
         )
@@ -112,7 +125,18 @@ class Sandbox:
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._started = False  # once a judge ran, its fork server's imports are set
+        self._placement = CpuPlacement()
         self.preload(())
+
+    def server_pids(self) -> dict[str, int]:
+        """The warm servers running now, by role ("libraries", "judges", "candidates N")."""
+        contexts = {"libraries": self._libraries, "judges": self._judges}
+        contexts.update({f"candidates {i}": c for i, c in enumerate(self._candidates.values())})
+        return {
+            role: context.server_pid
+            for role, context in contexts.items()
+            if context is not None and context.server_pid is not None
+        }
 
     @property
     def start_method(self) -> str:
@@ -134,7 +158,8 @@ class Sandbox:
         with self._candidates_lock:
             if key not in self._candidates:
                 name = f"candidate-{id(self)}-{len(self._candidates)}"
-                self._candidates[key] = ForkServerContext(name, preload)
+                parent = self._libraries if shares_libraries(forbidden) else None
+                self._candidates[key] = ForkServerContext(name, preload, forked_from=parent)
             return self._candidates[key]
 
     def _candidate_process(self, forbidden: tuple[str, ...]) -> Any:
@@ -304,6 +329,27 @@ class Sandbox:
         test_seconds: float,
     ) -> ChildOutcome:
         self._started = True
+        cpu = self._placement.take() if candidate is not None else None
+        try:
+            return self._run_pair(
+                dataclasses.replace(job, cpu=cpu),
+                dataclasses.replace(candidate, cpu=cpu) if candidate is not None else None,
+                expected=expected,
+                deadline=deadline,
+                test_seconds=test_seconds,
+            )
+        finally:
+            self._placement.give_back(cpu)
+
+    def _run_pair(
+        self,
+        job: JudgeJob,
+        candidate: CandidateJob | None,
+        *,
+        expected: set[str] | None,
+        deadline: float,
+        test_seconds: float,
+    ) -> ChildOutcome:
         reader, writer = multiprocessing.Pipe(duplex=False)
         candidate_process = None
         judge_end = None

@@ -25,6 +25,7 @@ import numpy
 from grader import host
 from grader.job import CandidateJob
 from grader.link.remote import Endpoint
+from grader.placement import pin_to
 
 if host.current().sandbox:
     from grader.candidate import jail
@@ -143,6 +144,7 @@ def forward_logs(endpoint: Endpoint) -> None:
 
 def candidate_main(job: CandidateJob, conn: Any) -> None:
     """Entry point of the candidate's process: never returns."""
+    pin_to(job.cpu)
     if (job.host or host.current()).sessions:
         try:
             os.setsid()

@@ -41,6 +41,7 @@ from grader.judge.hypothesis_setup import (
 from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
+from grader.placement import pin_to
 
 # The judge's exit status when the candidate's process ended under it.
 PEER_GONE_EXIT = 75
@@ -146,6 +147,7 @@ def _gone_at_import(
 
 def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
+    pin_to(job.cpu)
     offered = job.host or host.current()
     if offered.sessions:
         try:
