@@ -4,7 +4,8 @@ processes.
 Usage: python benchmarks/crossing.py [--calls N] [--runs N]. Prints:
 - the median round trip of a call from the judge into the candidate's process and
   back (a trivial function, ints by value), and of a call carrying a 10,000-float
-  array each way;
+  array each way: with the two processes on one CPU, as the grader runs them, and
+  left to the scheduler on any CPU;
 - the median wall time to grade the tiny engine exercise (four tests) with both
   processes, from the parent's point of view: what a pair costs besides the tests.
 """
@@ -26,13 +27,15 @@ sys.path.insert(0, str(ROOT))
 from grader.catalogue import load_kit  # noqa: E402
 from grader.grading import grade  # noqa: E402
 from grader.link.remote import Endpoint  # noqa: E402
+from grader.placement import CpuPlacement, pin_to  # noqa: E402
 from grader.workspace import load_submission  # noqa: E402
 
 ANSWER = "def echo(x):\n    return x\n"
 
 
-def _serve(conn, other) -> None:
+def _serve(conn, other, cpu) -> None:
     other.close()
+    pin_to(cpu)
     module = types.ModuleType("answer")
     exec(ANSWER, module.__dict__)
     endpoint = Endpoint(conn, "c")
@@ -41,14 +44,17 @@ def _serve(conn, other) -> None:
     os._exit(0)
 
 
-def crossings(calls: int) -> tuple[float, float]:
-    """Median seconds per round trip: a small call, and a 10,000-float array call."""
+def crossings(calls: int, cpu: int | None) -> tuple[float, float]:
+    """Median seconds per round trip: a small call, and a 10,000-float array call; both
+    processes on `cpu`, or anywhere with None."""
     import numpy as np
 
     context = multiprocessing.get_context("fork")
     judge_end, candidate_end = context.Pipe(duplex=True)
-    process = context.Process(target=_serve, args=(candidate_end, judge_end), daemon=True)
+    process = context.Process(target=_serve, args=(candidate_end, judge_end, cpu), daemon=True)
+    everywhere = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     process.start()
+    pin_to(cpu)
     candidate_end.close()
     ready: list = []
     endpoint = Endpoint(judge_end, "j", on_event=lambda name, args: ready.extend(args))
@@ -66,6 +72,8 @@ def crossings(calls: int) -> tuple[float, float]:
         large.append(time.perf_counter() - started)
     judge_end.close()
     process.join(5)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, everywhere)
     return statistics.median(small), statistics.median(large)
 
 
@@ -90,9 +98,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("MLGRADE_SERVER", "0")
-    small, large = crossings(args.calls)
-    print(f"round trip, small call: {small * 1e6:.0f} us (median of {args.calls})")
-    print(f"round trip, 10,000-float array each way: {large * 1e6:.0f} us")
+    one_cpu = CpuPlacement().take()
+    for cpu, where in ((one_cpu, "on one CPU"), (None, "on any CPU")):
+        if cpu is None and where == "on one CPU":
+            continue  # a single CPU: both cases are the same
+        small, large = crossings(args.calls, cpu)
+        print(f"round trip {where}, small call: {small * 1e6:.0f} us (median of {args.calls})")
+        print(f"round trip {where}, 10,000-float array each way: {large * 1e6:.0f} us")
     print(f"engine exercise graded with both processes: {pair(args.runs) * 1e3:.0f} ms (median)")
 
 

@@ -15,7 +15,6 @@ from grader.forkservers import has_forkserver
 from grader.grading import default_sandbox, grade
 from grader.placement import CpuPlacement
 from grader.workspace import load_submission
-from tests.conftest import ENGINE_SUBMISSIONS
 
 
 @given(st.integers(2, 8), st.lists(st.booleans(), max_size=40))
@@ -55,7 +54,9 @@ def _allowed(pid: int) -> str:
     return ""
 
 
-def _descendants(root: int) -> list[int]:
+def _working_descendants(root: int) -> list[int]:
+    """The processes under `root` that have no children: the ones doing the work (the
+    candidate's process that only waits for its pid namespace's first one is left out)."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -66,7 +67,8 @@ def _descendants(root: int) -> list[int]:
     found, queue = [], list(children.get(root, ()))
     while queue:
         pid = queue.pop()
-        found.append(pid)
+        if pid not in children:
+            found.append(pid)
         queue.extend(children.get(pid, ()))
     return found
 
@@ -75,9 +77,13 @@ def _descendants(root: int) -> list[int]:
     not has_forkserver() or len(os.sched_getaffinity(0)) < 2, reason="needs 2 CPUs, fork servers"
 )
 def test_a_judge_and_its_candidate_s_process_run_on_the_same_cpu(engine_kit, tmp_path):
-    answer = (ENGINE_SUBMISSIONS / "correct" / "adder.py").read_text(encoding="utf-8")
-    # A slow import keeps both processes alive while they are looked at from outside.
-    (tmp_path / "adder.py").write_text("import time\ntime.sleep(1.5)\n" + answer)
+    # A slow call keeps both processes busy at their turns while they are looked at
+    # from outside (mean([]) is called once, by the last test).
+    (tmp_path / "adder.py").write_text(
+        "import time\n\n\ndef add(a, b):\n    return a + b\n\n\n"
+        "def mean(values):\n    if not values:\n        time.sleep(1.5)\n"
+        "        raise ValueError('empty')\n    return sum(values) / len(values)\n"
+    )
     sandbox = default_sandbox()
     # CPU lists of the judges and of the candidates' processes seen at one moment.
     seen: list[tuple[frozenset[str], frozenset[str]]] = []
@@ -85,7 +91,7 @@ def test_a_judge_and_its_candidate_s_process_run_on_the_same_cpu(engine_kit, tmp
 
     def allowed_under(server: int | None) -> frozenset[str]:
         found = set()
-        for pid in _descendants(server) if server else []:
+        for pid in _working_descendants(server) if server else []:
             try:
                 found.add(_allowed(pid))
             except OSError:
@@ -109,8 +115,8 @@ def test_a_judge_and_its_candidate_s_process_run_on_the_same_cpu(engine_kit, tmp
         done.set()
         watcher.join(5)
     assert result.score == result.max_score
-    # The last look came while the candidate's import slept, long after both started
-    # (a look in their first milliseconds may come before a process pinned itself).
+    # The last look came during the slow call, long after both started (each pins itself
+    # once the candidate's module is imported: their start-ups run side by side).
     judges, candidates = seen[-1]
     assert len(judges) == 1 and judges == candidates
     [cpu] = judges

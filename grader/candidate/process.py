@@ -144,7 +144,6 @@ def forward_logs(endpoint: Endpoint) -> None:
 
 def candidate_main(job: CandidateJob, conn: Any) -> None:
     """Entry point of the candidate's process: never returns."""
-    pin_to(job.cpu)
     if (job.host or host.current()).sessions:
         try:
             os.setsid()
@@ -175,6 +174,8 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
     except BaseException as exc:  # noqa: BLE001 - any failure at import is the candidate's
         endpoint.event("import_error", describe_import_error(exc, job.candidate_file))
         os._exit(0)
+    # The judge's turns and this process's alternate from here: one CPU serves both best.
+    pin_to(job.cpu)
     endpoint.event("ready", module)
     try:
         endpoint.serve_forever()

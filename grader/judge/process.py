@@ -126,6 +126,9 @@ class _Connection:
             self.send({"event": "import_error", "message": link.import_error or ""})
             os._exit(0)
         link.endpoint.on_gone = lambda: os._exit(PEER_GONE_EXIT)
+        # From here on the two processes take turns: one CPU serves both best (started
+        # apart, their start-ups ran side by side).
+        pin_to(job.cpu)
         if job.candidate_pid:
             self.memory = CandidateMemory(job.candidate_pid, job.cage)
         self._module = module
@@ -147,7 +150,6 @@ def _gone_at_import(
 
 def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
-    pin_to(job.cpu)
     offered = job.host or host.current()
     if offered.sessions:
         try:
