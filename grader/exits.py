@@ -22,6 +22,10 @@ SIGNAL_MEANINGS = {
 }
 # The signal the CPU-time limit sends (None where the platform has none).
 CPU_LIMIT_SIGNAL = getattr(signal, "SIGXCPU", None)
+# The judge's exit status when the candidate's process ended under a test, or while
+# its module was being imported.
+PEER_GONE_EXIT = 75
+PEER_GONE_AT_IMPORT_EXIT = 76
 
 
 def signal_code(code: int | None) -> int | None:

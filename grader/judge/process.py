@@ -29,6 +29,7 @@ import pytest  # noqa: F401
 
 from grader import host
 from grader.confinement import isolate_network
+from grader.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
 from grader.job import WARM_ENGINE, JudgeJob
 from grader.judge import pytest_run, suite_tools
 from grader.judge.collector import Collector, encode
@@ -42,10 +43,6 @@ from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
 from grader.placement import pin_to
-
-# The judge's exit status when the candidate's process ended under it.
-PEER_GONE_EXIT = 75
-PEER_GONE_AT_IMPORT_EXIT = 76
 
 
 def import_trusted(modules: tuple[str, ...]) -> None:
