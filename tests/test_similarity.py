@@ -12,20 +12,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.similarity import (
-    REFERENCE,
-    LineRange,
-    Source,
-    compare,
-    find_similar,
-    fingerprints,
-    kgrams,
-    merge_lines,
-    normalise,
-    similarity,
-    stub_hashes,
-    winnow,
-)
+from grader.fingerprints import fingerprints, kgrams, normalise, similarity, stub_hashes, winnow
+from grader.similarity import REFERENCE, LineRange, Source, compare, find_similar, merge_lines
 from tests.conftest import FIXTURES
 
 BATCH = FIXTURES / "batch" / "submissions"
@@ -199,7 +187,7 @@ def test_broken_code_is_still_compared_up_to_the_error():
 
 
 def test_hashes_are_stable_across_processes():
-    code = "import sys; from grader.similarity import fingerprints; " + (
+    code = "import sys; from grader.fingerprints import fingerprints; " + (
         "print([f.hash for f in fingerprints(sys.stdin.read())])"
     )
     outputs = {
