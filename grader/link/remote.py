@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from grader.link.codec import Codec
 from grader.link.policy import Policy
 from grader.link.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
@@ -28,6 +26,7 @@ from grader.link.wire import (
     message_bytes,
     split_message,
 )
+from grader.link.write_back import assign, changed_arguments, snapshots
 
 
 @dataclass
@@ -267,14 +266,14 @@ class Endpoint:
             return
         out = []
         reply: dict[str, Any]
-        snapshots = self._snapshots(op, args)
+        before = snapshots(self.codec, op, args)
         try:
             value = self._perform(op, args)
             reply = {"v": self.codec.encode(value, out)}
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the asker
             out = []
             reply = {"e": self._encode_error(exc, out)}
-        changed = self._changed_arguments(snapshots, out)
+        changed = changed_arguments(self.codec, before, out)
         if changed:
             reply["w"] = changed
         self._send(reply, out)
@@ -310,30 +309,6 @@ class Endpoint:
             return self.policy.define(*args)
         raise WireError(f"unknown request {op[:40]!r}")
 
-    def _snapshots(self, op: str, args: list[Any]) -> list[tuple[int, Any, Any, list[bytes]]]:
-        """The encodings of a call's mutable arguments before it runs."""
-        if op != "call" or len(args) != 3 or not isinstance(args[1], list):
-            return []
-        found = []
-        for index, value in enumerate(args[1]):
-            if _mutable(value):
-                scratch: list[Any] = []
-                tree = self.codec.encode(value, scratch)
-                found.append((index, value, tree, [bytes(b) for b in scratch]))
-        return found
-
-    def _changed_arguments(
-        self, snapshots: list[tuple[int, Any, Any, list[bytes]]], out: list[Any]
-    ) -> list[Any]:
-        """Arguments a call changed in place, so the caller's own objects change too."""
-        changed = []
-        for index, value, tree, before in snapshots:
-            scratch: list[Any] = []
-            now = self.codec.encode(value, scratch)
-            if now != tree or [bytes(b) for b in scratch] != before:
-                changed.append([index, self.codec.encode(value, out)])
-        return changed
-
     def _write_back(self, changed: Any, buffers: list[memoryview]) -> None:
         if not changed or self._pending_arguments is None:
             return
@@ -344,7 +319,7 @@ class Endpoint:
             index, tree = entry
             if not 0 <= index < len(positional):
                 raise WireError("write-back to no argument")
-            _assign(positional[index], self.codec.decode(tree, buffers))
+            assign(positional[index], self.codec.decode(tree, buffers))
 
     _pending_arguments: list[Any] | None = None
 
@@ -353,39 +328,6 @@ def _name(value: Any) -> str:
     if not isinstance(value, str):
         raise WireError("an attribute name must be text")
     return value
-
-
-def _mutable(value: Any) -> bool:
-    return type(value) in (list, dict, set, bytearray, np.random.Generator) or (
-        type(value) is np.ndarray and value.flags.writeable
-    )
-
-
-def _assign(target: Any, value: Any) -> None:
-    """Make the caller's object hold what the callee left in its copy."""
-    if type(target) is list and isinstance(value, list):
-        target[:] = value
-    elif (
-        type(target) is dict
-        and isinstance(value, dict)
-        or type(target) is set
-        and isinstance(value, set)
-    ):
-        target.clear()
-        target.update(value)
-    elif type(target) is bytearray and isinstance(value, bytearray):
-        target[:] = value
-    elif type(target) is np.random.Generator and type(value) is np.random.Generator:
-        # The draws made from the copy advance the caller's generator as if made from it.
-        if type(target.bit_generator) is type(value.bit_generator):
-            target.bit_generator.state = value.bit_generator.state
-    elif (
-        isinstance(target, np.ndarray)
-        and isinstance(value, np.ndarray)
-        and target.shape == value.shape
-        and target.flags.writeable
-    ):
-        target[...] = value
 
 
 CALLABLE_TYPES = (

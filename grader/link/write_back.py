@@ -1,0 +1,74 @@
+"""Arguments a call changed in place travel back, so the caller's own objects change too.
+
+Each side works on its own copies of what it was sent: a list the candidate's function
+appends to, an array it fills, a random generator it draws from. The callee compares
+each mutable argument's encoding before and after the call and sends back those that
+changed; the caller makes its own object hold the new value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.link.codec import Codec
+
+Snapshot = tuple[int, Any, Any, list[bytes]]
+
+
+def snapshots(codec: Codec, op: str, args: list[Any]) -> list[Snapshot]:
+    """The encodings of a call's mutable arguments before it runs."""
+    if op != "call" or len(args) != 3 or not isinstance(args[1], list):
+        return []
+    found = []
+    for index, value in enumerate(args[1]):
+        if _mutable(value):
+            scratch: list[Any] = []
+            tree = codec.encode(value, scratch)
+            found.append((index, value, tree, [bytes(b) for b in scratch]))
+    return found
+
+
+def changed_arguments(codec: Codec, before: list[Snapshot], out: list[Any]) -> list[Any]:
+    """The arguments a call changed in place, encoded into `out` for the caller."""
+    changed = []
+    for index, value, tree, buffers in before:
+        scratch: list[Any] = []
+        now = codec.encode(value, scratch)
+        if now != tree or [bytes(b) for b in scratch] != buffers:
+            changed.append([index, codec.encode(value, out)])
+    return changed
+
+
+def _mutable(value: Any) -> bool:
+    return type(value) in (list, dict, set, bytearray, np.random.Generator) or (
+        type(value) is np.ndarray and value.flags.writeable
+    )
+
+
+def assign(target: Any, value: Any) -> None:
+    """Make the caller's object hold what the callee left in its copy."""
+    if type(target) is list and isinstance(value, list):
+        target[:] = value
+    elif (
+        type(target) is dict
+        and isinstance(value, dict)
+        or type(target) is set
+        and isinstance(value, set)
+    ):
+        target.clear()
+        target.update(value)
+    elif type(target) is bytearray and isinstance(value, bytearray):
+        target[:] = value
+    elif type(target) is np.random.Generator and type(value) is np.random.Generator:
+        # The draws made from the copy advance the caller's generator as if made from it.
+        if type(target.bit_generator) is type(value.bit_generator):
+            target.bit_generator.state = value.bit_generator.state
+    elif (
+        isinstance(target, np.ndarray)
+        and isinstance(value, np.ndarray)
+        and target.shape == value.shape
+        and target.flags.writeable
+    ):
+        target[...] = value
