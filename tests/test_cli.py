@@ -297,9 +297,11 @@ def test_run_watch_prints_the_table_first_then_hands_over_what_it_showed(tmp_pat
     import grader.watch
 
     seen = {}
+    stamped = {}
 
-    def stop_at_once(directory, exercises, regrade, report, *, stop, graded):
+    def stop_at_once(directory, exercises, regrade, report, *, stop, graded, stamps):
         seen.update(graded)
+        stamped.update(stamps)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(grader.watch, "watch", stop_at_once)
@@ -311,3 +313,5 @@ def test_run_watch_prints_the_table_first_then_hands_over_what_it_showed(tmp_pat
     assert "FAILED" in result.output and "TOTAL" in result.output
     assert "now passing" not in result.output and result.output.endswith("stopped\n")
     assert seen["adder"].score == 5
+    # The file as it was before that first grading: a save made during it is graded next.
+    assert stamped["adder"] is not None
