@@ -12,7 +12,8 @@ from nbformat import v4
 
 from grader.catalogue import load_kit
 from grader.errors import SubmissionError, UsageError
-from grader.notebook import HANDOUT_NAME, submission_from_notebook, write_handout
+from grader.handout import HANDOUT_NAME, write_handout
+from grader.notebook import submission_from_notebook
 from grader.results import ReadingNote
 from grader.workspace import load_submission
 

@@ -151,7 +151,7 @@ def test_a_syntax_error_is_shown_with_its_file_and_line_and_only_changes_after(
 def test_a_notebook_is_watched_as_the_file_of_each_of_its_exercises(engine_kit, tmp_path):
     import nbformat
 
-    from grader.notebook import write_handout
+    from grader.handout import write_handout
 
     handout = write_handout(engine_kit.exercises, tmp_path)
     exercise = engine_kit.get("adder")

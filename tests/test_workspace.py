@@ -199,7 +199,7 @@ def test_run_target_prefers_exercise_files_then_the_handout_then_refuses_two_not
     engine_kit, tmp_path
 ):
     from grader.errors import UsageError
-    from grader.notebook import HANDOUT_NAME, write_handout
+    from grader.handout import HANDOUT_NAME, write_handout
     from grader.workspace import run_target
 
     handout = write_handout(engine_kit.exercises, tmp_path)

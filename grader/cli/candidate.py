@@ -66,7 +66,7 @@ def start(
     found = find_kit(kit)
     exercises = found.select(split_ids(ids + exercise_ids))
     if notebook:
-        from grader.notebook import write_handout
+        from grader.handout import write_handout
 
         path = write_handout(exercises, directory, said.language)
         click.echo(said("cli.wrote", path=path))
