@@ -102,7 +102,9 @@ def test_a_judge_and_its_candidate_s_process_run_on_the_same_cpu(engine_kit, tmp
         while not done.is_set():
             servers = sandbox.server_pids()
             judges = allowed_under(servers.get("judges"))
-            candidates = allowed_under(servers.get("candidates 0"))
+            candidates = frozenset().union(
+                *(allowed_under(pid) for role, pid in servers.items() if role.startswith("cand"))
+            )
             if judges and candidates:  # a pair at work, not a suite being collected
                 seen.append((judges, candidates))
             time.sleep(0.05)
