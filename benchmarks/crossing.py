@@ -98,10 +98,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     os.environ.setdefault("MLGRADE_SERVER", "0")
-    one_cpu = CpuPlacement().take()
-    for cpu, where in ((one_cpu, "on one CPU"), (None, "on any CPU")):
-        if cpu is None and where == "on one CPU":
-            continue  # a single CPU: both cases are the same
+    one_cpu = CpuPlacement().take()  # None on a single CPU: then both cases are one
+    placements = [(None, "on any CPU")]
+    if one_cpu is not None:
+        placements.insert(0, (one_cpu, "on one CPU"))
+    for cpu, where in placements:
         small, large = crossings(args.calls, cpu)
         print(f"round trip {where}, small call: {small * 1e6:.0f} us (median of {args.calls})")
         print(f"round trip {where}, 10,000-float array each way: {large * 1e6:.0f} us")
