@@ -237,13 +237,25 @@ CANDIDATE_PRELOAD = (
 FROM_SCRATCH_BANS = frozenset({"sklearn"})
 
 
+# Each side's own code, preloaded too: what a forked child unpickles (its entry point, its
+# job and the job's cage) and runs, so that no child imports, let alone compiles, it again.
+CANDIDATE_OWN_MODULES = (
+    "grader.cgroups",
+    "grader.candidate.entry",
+    "grader.candidate.limits",
+    "grader.candidate.process",
+    "grader.frozen_heap",
+)
+JUDGE_OWN_MODULES = ("grader.cgroups", "grader.judge.entry", "grader.judge.process")
+
+
 def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
     numpy for a from-scratch exercise; then its own module, and the heap frozen."""
     forbidden = set(forbidden_imports)
     usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
-    return [*allowed, "grader.candidate.process", "grader.frozen_heap"]
+    return [*allowed, *CANDIDATE_OWN_MODULES]
 
 
 def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:

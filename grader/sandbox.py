@@ -27,6 +27,7 @@ from grader.channel import ChildOutcome, CollectedTest, TestRecord
 from grader.errors import KitError
 from grader.exits import fate_message
 from grader.forkservers import (
+    JUDGE_OWN_MODULES,
     LIBRARY_PRELOAD,
     ForkServerContext,
     candidate_preload,
@@ -98,7 +99,7 @@ class Sandbox:
         )
         self._judges = (
             ForkServerContext(
-                f"judge-{id(self)}", ["grader.judge.process"], forked_from=self._libraries
+                f"judge-{id(self)}", list(JUDGE_OWN_MODULES), forked_from=self._libraries
             )
             if self._forkserver
             else None
@@ -136,7 +137,7 @@ class Sandbox:
         """
         if self._judges is not None:
             # The judge's module last: it warms hypothesis and freezes the heap.
-            self._judges.set_preload([*modules, "grader.judge.process"])
+            self._judges.set_preload([*modules, *JUDGE_OWN_MODULES])
 
     def _candidate_server(self, forbidden: tuple[str, ...]) -> ForkServerContext:
         """The warm server for candidates of exercises that forbid these libraries."""

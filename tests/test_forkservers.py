@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.forkservers import (
+    CANDIDATE_OWN_MODULES,
     CANDIDATE_PRELOAD,
     LIBRARY_PRELOAD,
     candidate_preload,
@@ -25,14 +26,15 @@ from tests.conftest import ENGINE_SUBMISSIONS
 LIBRARIES = sorted(
     {name.partition(".")[0] for name in CANDIDATE_PRELOAD} - {"numpy"} | {"flask", "django"}
 )
-OWN_MODULES = ["grader.candidate.process", "grader.frozen_heap"]
+OWN_MODULES = list(CANDIDATE_OWN_MODULES)
 
 
 @given(st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple))
 def test_a_server_never_preloads_what_its_exercise_forbids(forbidden):
     preload = candidate_preload(forbidden)
-    # Its own module after the libraries, then the heap frozen with all of them in it.
-    assert preload[-2:] == OWN_MODULES
+    # Its own modules after the libraries, then the heap frozen with all of them in it.
+    assert preload[-len(OWN_MODULES) :] == OWN_MODULES
+    assert preload[-1] == "grader.frozen_heap"
     assert not {name.partition(".")[0] for name in preload} & set(forbidden)
     if not shares_libraries(forbidden):
         assert {"sklearn", "scipy", "joblib"} & set(forbidden)
@@ -76,3 +78,46 @@ def test_judges_and_candidates_servers_are_forked_from_the_libraries_server(engi
         # A from-scratch exercise's server (graded earlier in this process): on its own,
         # with scikit-learn not even mapped.
         assert "sklearn" not in Path(f"/proc/{pid}/maps").read_text()
+
+
+UNPICKLE_IN_FRESH_PROCESS = """
+import pickle, sys
+for name in sys.argv[1].split(","):
+    __import__(name)
+before = {name for name in sys.modules if name.startswith("grader")}
+pickle.loads(bytes.fromhex(sys.stdin.read()))
+print(",".join(sorted({name for name in sys.modules if name.startswith("grader")} - before)))
+"""
+
+
+@pytest.mark.parametrize("side", ["judge", "candidate"])
+def test_a_forked_child_unpickles_its_start_without_importing(side, tmp_path):
+    """What a server sends its child (the entry point, the job, its cage) comes from modules
+    the server preloaded: no child imports, or compiles, grader code of its own."""
+    import pickle
+    import subprocess
+    import sys
+
+    from grader.candidate.entry import run as run_candidate
+    from grader.cgroups import Cage
+    from grader.forkservers import JUDGE_OWN_MODULES
+    from grader.job import CandidateJob, JudgeJob
+    from grader.judge.entry import run as run_judge
+
+    cage = Cage("run-1-abc", "v1", {"pids": tmp_path})
+    if side == "judge":
+        job: object = JudgeJob(
+            tmp_path, tmp_path, tmp_path, "a.py", "a", (), 64, 5, False, None, "t", cage=cage
+        )
+        start, preload = (run_judge, (job,)), JUDGE_OWN_MODULES
+    else:
+        job = CandidateJob(tmp_path, tmp_path, "a.py", "a", (), (), 64, 5, 16, cage=cage)
+        start, preload = (run_candidate, (job,)), CANDIDATE_OWN_MODULES
+    result = subprocess.run(
+        [sys.executable, "-c", UNPICKLE_IN_FRESH_PROCESS, ",".join(preload)],
+        input=pickle.dumps(start).hex(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == ""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.link.codec import Codec
+from grader.link.frames import Frames
 from grader.link.policy import Policy
 from grader.link.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
 from grader.link.wire import (
@@ -23,7 +24,7 @@ from grader.link.wire import (
     PeerGone,
     Ref,
     WireError,
-    message_bytes,
+    message_parts,
     split_message,
 )
 from grader.link.write_back import assign, changed_arguments, snapshots
@@ -48,6 +49,7 @@ class Endpoint:
         on_event: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self.conn = conn
+        self.frames = Frames(conn)
         self.side = side
         self.policy = policy or Policy()
         self.codec = Codec(side, self, source_file)
@@ -176,15 +178,15 @@ class Endpoint:
         if self._released:
             header["r"], self._released = self._released, []
         try:
-            self.conn.send_bytes(message_bytes(header, buffers))
-        except (OSError, ValueError) as exc:
-            raise self._gone(f"the link to the other process is closed ({exc})") from None
+            self.frames.send(message_parts(header, buffers))
+        except PeerGone as exc:
+            raise self._gone(str(exc)) from None
 
     def _receive(self) -> tuple[dict[str, Any], list[memoryview]]:
         try:
-            raw = self.conn.recv_bytes(MESSAGE_MAX_BYTES)
-        except (EOFError, OSError) as exc:
-            raise self._gone("the other process ended") from exc
+            raw = self.frames.receive(MESSAGE_MAX_BYTES)
+        except PeerGone as exc:
+            raise self._gone(str(exc)) from None
         header, buffers = split_message(raw)
         if not isinstance(header, dict):
             raise WireError("malformed message")

@@ -107,13 +107,20 @@ class Ref:
     label: str
 
 
-def message_bytes(header: Any, buffers: list[bytes | memoryview]) -> bytes:
-    """One message: the header's length, the header as JSON, then its buffers."""
-    head = json.dumps(
-        {"h": header, "n": [len(b) if isinstance(b, bytes) else b.nbytes for b in buffers]},
-        separators=(",", ":"),
+def message_parts(header: Any, buffers: list[bytes | memoryview]) -> list[bytes | memoryview]:
+    """One message in parts: the header's length, the header as JSON, then its buffers."""
+    head = _dumps(
+        {"h": header, "n": [len(b) if isinstance(b, bytes) else b.nbytes for b in buffers]}
     ).encode()
-    return b"".join([struct.pack("<I", len(head)), head, *buffers])
+    return [struct.pack("<I", len(head)), head, *buffers]
+
+
+def message_bytes(header: Any, buffers: list[bytes | memoryview]) -> bytes:
+    """One message as a single string of bytes."""
+    return b"".join(message_parts(header, buffers))
+
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def split_message(raw: bytes) -> tuple[Any, list[memoryview]]:

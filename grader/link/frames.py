@@ -1,0 +1,91 @@
+"""The link's byte stream cut into messages: an 8-byte length, then the message.
+
+Every call between the judge and the candidate's process crosses here twice, so a
+message is written with one `writev` (its parts are not joined first) and read with one
+`read` when it fits in a chunk; bytes read past a message wait for the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from typing import Any
+
+from grader.link.wire import PeerGone, WireError
+
+LENGTH = struct.Struct("<Q")
+CHUNK = 256 * 1024
+# writev takes at most IOV_MAX (1024 on Linux) parts at once.
+MAX_PARTS = 512
+
+
+class Frames:
+    """Sends and receives whole messages over one end of a stream socket pair."""
+
+    def __init__(self, conn: Any) -> None:
+        # The connection object stays its owner's (it closes it); only its descriptor is used.
+        self.conn = conn
+        self._fd = conn.fileno()
+        self._pending = b""
+        self._broken: WireError | None = None
+
+    def send(self, parts: list[bytes | memoryview]) -> None:
+        """Write one message made of `parts`; PeerGone when the peer closed its end."""
+        views = [memoryview(part).cast("B") for part in parts]
+        total = sum(view.nbytes for view in views)
+        views.insert(0, memoryview(LENGTH.pack(total)))
+        if len(views) > MAX_PARTS:
+            views = [memoryview(b"".join(views))]
+        try:
+            written = os.writev(self._fd, views)
+            if written < total + LENGTH.size:  # a signal cut the write short
+                rest = memoryview(b"".join(views))[written:]
+                while rest:
+                    rest = rest[os.write(self._fd, rest) :]
+        except OSError as exc:
+            raise PeerGone(f"the link to the other process is closed ({exc})") from None
+
+    def receive(self, limit: int) -> bytes | bytearray:
+        """Read one whole message; PeerGone at the end of the stream. WireError when the
+        peer announces more than `limit` bytes, and from then on: the stream cannot be
+        followed past it."""
+        if self._broken is not None:
+            raise self._broken
+        data = self._pending
+        while len(data) < LENGTH.size:
+            data += self._read(CHUNK)
+        (size,) = LENGTH.unpack_from(data)
+        if size > limit:
+            self._broken = WireError(f"a message announced as {size} bytes, over {limit}")
+            raise self._broken
+        end = LENGTH.size + size
+        if len(data) >= end:
+            self._pending = data[end:]
+            return data[LENGTH.size : end]
+        message = bytearray(size)
+        view = memoryview(message)
+        have = len(data) - LENGTH.size
+        view[:have] = data[LENGTH.size :]
+        self._pending = b""
+        while have < size:
+            got = self._read_into(view[have:])
+            have += got
+        return message
+
+    def _read(self, count: int) -> bytes:
+        try:
+            chunk = os.read(self._fd, count)
+        except OSError as exc:
+            raise PeerGone(f"the link to the other process broke ({exc})") from None
+        if not chunk:
+            raise PeerGone("the other process ended")
+        return chunk
+
+    def _read_into(self, view: memoryview) -> int:
+        try:
+            got = os.readv(self._fd, [view])
+        except OSError as exc:
+            raise PeerGone(f"the link to the other process broke ({exc})") from None
+        if not got:
+            raise PeerGone("the other process ended")
+        return got

@@ -1,0 +1,94 @@
+"""The link's framing: whole messages come out in order, however the stream cuts them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.link.frames import CHUNK, LENGTH, Frames
+from grader.link.wire import PeerGone, WireError
+
+
+@pytest.fixture
+def pair():
+    left, right = socket.socketpair()
+    yield left, right
+    left.close()
+    right.close()
+
+
+def _parts(message: bytes, cuts: list[int]) -> list[bytes | memoryview]:
+    points = sorted({c % (len(message) + 1) for c in cuts})
+    pieces, start = [], 0
+    for point in [*points, len(message)]:
+        pieces.append(memoryview(message)[start:point] if point % 2 else message[start:point])
+        start = point
+    return pieces
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    messages=st.lists(st.binary(max_size=300), min_size=1, max_size=12),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=5),
+)
+def test_messages_come_out_whole_and_in_order(messages: list[bytes], cuts: list[int]) -> None:
+    left, right = socket.socketpair()
+    try:
+        sender, receiver = Frames(left), Frames(right)
+        for message in messages:
+            sender.send(_parts(message, cuts))
+        # Several small messages sit in the socket at once: one read takes them all.
+        assert [bytes(receiver.receive(1 << 20)) for _ in messages] == messages
+    finally:
+        left.close()
+        right.close()
+
+
+def test_a_message_larger_than_a_read_arrives_whole(pair) -> None:
+    left, right = pair
+    big = os.urandom(3 * CHUNK + 17)
+    after = b"next"
+    writer = threading.Thread(target=lambda: [Frames(left).send([big]), Frames(left).send([after])])
+    writer.start()
+    receiver = Frames(right)
+    assert bytes(receiver.receive(1 << 24)) == big
+    assert bytes(receiver.receive(1 << 24)) == after
+    writer.join()
+
+
+def test_a_stream_cut_by_hand_is_reassembled(pair) -> None:
+    left, right = pair
+    message = b"hello, judge"
+    raw = LENGTH.pack(len(message)) + message
+    receiver = Frames(right)
+    for byte in raw[:-1]:
+        left.sendall(bytes([byte]))
+    left.sendall(raw[-1:])
+    assert bytes(receiver.receive(100)) == message
+
+
+def test_an_oversized_announcement_breaks_the_link_for_good(pair) -> None:
+    left, right = pair
+    left.sendall(LENGTH.pack(10_000) + b"x" * 10 + LENGTH.pack(2) + b"ok")
+    receiver = Frames(right)
+    for _ in range(2):  # never read out of step with the writer
+        with pytest.raises(WireError, match="over 100"):
+            receiver.receive(100)
+
+
+def test_a_closed_peer_is_peer_gone_on_both_ends(pair) -> None:
+    left, right = pair
+    left.sendall(LENGTH.pack(8) + b"half")
+    left.close()
+    with pytest.raises(PeerGone):
+        Frames(right).receive(100)
+    other_left, other_right = socket.socketpair()
+    other_right.close()
+    with pytest.raises(PeerGone):
+        Frames(other_left).send([b"x" * 10])
+    other_left.close()
