@@ -26,6 +26,7 @@ from grader.link.wire import (
     PROTOCOLS,
     TEXT_LIMIT,
     TIME_TYPES,
+    Ref,
     exception_frames,
 )
 
@@ -49,6 +50,9 @@ class Codec:
         self.endpoint = endpoint
         self.source_file = source_file
         self._decoder = Decoder(side, endpoint)
+        # A class's tree, once built: the peer mirrors a class once, from the first tree
+        # it receives, so a later one could not change anything there.
+        self._classes: dict[int, tuple[type, Ref, Any]] = {}
 
     def encode(self, value: Any, buffers: list[Any], depth: int = 0) -> Any:
         """The tree for a value; buffers collects the raw bytes it refers to."""
@@ -135,11 +139,20 @@ class Codec:
             return ["BT", cls.__name__]
         if NUMPY_TYPES.get(cls.__name__) is cls:
             return ["NT", cls.__name__]
+        # By id: a class's own __eq__ or __hash__ (a mirror's would cross) is not asked.
+        cached = self._classes.get(id(cls))
+        if cached is not None and cached[0] is cls and self.endpoint.still_exported(cached[1], cls):
+            return cached[2]
+        ref, tree = self._class_tree(cls)
+        self._classes[id(cls)] = (cls, ref, tree)
+        return tree
+
+    def _class_tree(self, cls: type) -> tuple[Ref, Any]:
         ref = self.endpoint.export(cls)
         if ref.side != self.side:  # a mirror going home: the peer knows its own class
-            return ["K", ref.side, ref.id, "", "", "", [], []]
+            return ref, ["K", ref.side, ref.id, "", "", "", [], []]
         bases = [self.encode_class(b) for b in cls.__bases__ if b is not object]
-        return [
+        return ref, [
             "K",
             ref.side,
             ref.id,

@@ -23,6 +23,9 @@ from grader.link.wire import (
     WireError,
 )
 
+# The tags of the collections that cross by value, and how each is rebuilt from its items.
+COLLECTIONS: dict[str, Any] = {"L": list, "T": tuple, "S": set, "F": frozenset, "D": dict}
+
 
 class Decoder:
     """Turns a peer's trees and buffers back into values, for one side."""
@@ -57,18 +60,13 @@ class Decoder:
         if not isinstance(tree, list) or not tree or not isinstance(tree[0], str):
             raise WireError("malformed value")
         tag, rest = tree[0], tree[1:]
-        items = lambda: [self._decode(item, buffers, depth + 1) for item in rest]  # noqa: E731
-        if tag == "L":
-            return items()
-        if tag == "T":
-            return tuple(items())
-        if tag == "S":
-            return set(items())
-        if tag == "F":
-            return frozenset(items())
-        if tag == "D":
-            values = items()
-            return dict(zip(values[0::2], values[1::2], strict=True))
+        if tag in COLLECTIONS:
+            items = [self._decode(item, buffers, depth + 1) for item in rest]
+            if tag == "D":
+                return dict(zip(items[0::2], items[1::2], strict=True))
+            return items if tag == "L" else COLLECTIONS[tag](items)
+        if tag == "O":
+            return self._decode_ref(rest, buffers, depth)
         if tag == "f":
             return float(_text_of(rest[0]))
         if tag in ("B", "BA"):
@@ -133,18 +131,6 @@ class Decoder:
             return found
         if tag == "X":
             return self._decode_exception(rest, buffers, depth)
-        if tag == "O":
-            side, ident, kind, label, cls = rest
-            if (
-                not isinstance(ident, int)
-                or not isinstance(kind, str)
-                or not isinstance(label, str)
-            ):
-                raise WireError("malformed reference")
-            if side == self.side:
-                return self.endpoint.resolve(ident)
-            mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
-            return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
         if tag == "K":
             side, ident, name, qualname, module, bases, protocols = rest
             if not isinstance(ident, int) or not isinstance(bases, list):
@@ -183,6 +169,15 @@ class Decoder:
         if tag == "P":
             return pathlib.Path(_text_of(rest[0]))
         raise WireError(f"unknown tag {tag[:20]!r}")
+
+    def _decode_ref(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
+        side, ident, kind, label, cls = rest
+        if not isinstance(ident, int) or not isinstance(kind, str) or not isinstance(label, str):
+            raise WireError("malformed reference")
+        if side == self.side:
+            return self.endpoint.resolve(ident)
+        mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
+        return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
 
     def _decode_exception(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
         name, cls_tree, args_tree, message, frames, chained, ident = rest

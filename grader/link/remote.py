@@ -99,6 +99,11 @@ class Endpoint:
         self._sent[ident] = self._sent.get(ident, 0) + 1
         return Ref(self.side, ident, _kind(value), _label(value))
 
+    def still_exported(self, ref: Ref, value: Any) -> bool:
+        """Whether `ref` still names `value` for the peer (a mirrored class going home
+        always does: the peer keeps its own)."""
+        return ref.side != self.side or self._objects.get(ref.id) is value
+
     def resolve(self, ident: int) -> Any:
         """One of this side's objects, by the id the peer was given."""
         try:

@@ -121,18 +121,20 @@ def message_bytes(header: Any, buffers: list[bytes | memoryview]) -> bytes:
 
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
+_loads = json.JSONDecoder().decode
 
 
 def split_message(raw: bytes) -> tuple[Any, list[memoryview]]:
     """The header and the buffers of a message; WireError when it is malformed."""
     try:
         (size,) = struct.unpack_from("<I", raw, 0)
-        envelope = json.loads(raw[4 : 4 + size])
+        envelope = _loads(bytes(raw[4 : 4 + size]).decode())
         lengths = envelope["n"]
         header = envelope["h"]
         if not isinstance(lengths, list) or not all(isinstance(n, int) and n >= 0 for n in lengths):
             raise WireError("bad buffer lengths")
     except (struct.error, ValueError, KeyError, TypeError, RecursionError) as exc:
+        # (UnicodeDecodeError is a ValueError.)
         raise WireError(f"malformed message: {type(exc).__name__}") from None
     view = memoryview(raw)
     offset = 4 + size

@@ -31,6 +31,9 @@ class _Tables:
     def resolve(self, ident: int) -> object:
         return self.exported[ident - 1]
 
+    def still_exported(self, ref: Ref, value: object) -> bool:
+        return ref.side != self.side or self.resolve(ref.id) is value
+
     def proxy(self, ref: Ref, mirror: object = None) -> tuple:
         return ("proxy", ref.side, ref.id)
 

@@ -1,0 +1,60 @@
+"""Encoding a class: built once per class, yet always naming an object the sender still
+holds, and kept by identity (a metaclass's `__eq__` or `__hash__` is never asked)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from grader.link.remote import Endpoint
+
+
+@pytest.fixture
+def endpoint():
+    left, right = socket.socketpair()
+    yield Endpoint(left, "c")
+    left.close()
+    right.close()
+
+
+class Model:
+    def fit(self) -> Model:
+        return self
+
+
+class Forest(Model):
+    pass
+
+
+def test_a_class_sent_twice_is_the_same_tree_naming_one_exported_object(endpoint):
+    first = endpoint.codec.encode(Forest(), [])
+    second = endpoint.codec.encode(Forest(), [])
+    assert first[5] == second[5]  # the class trees
+    tag, side, ident, *_, bases, _protocols = first[5]
+    assert (tag, side) == ("K", "c")
+    assert endpoint.resolve(ident) is Forest
+    assert endpoint.resolve(bases[0][2]) is Model
+
+
+def test_a_class_the_peer_released_is_exported_again_before_it_is_named(endpoint):
+    ident = endpoint.codec.encode_class(Model)[2]
+    # The peer may release any id it was sent (a hostile one releases classes too).
+    endpoint._forget([[ident, 1000]])
+    with pytest.raises(Exception, match="names nothing"):
+        endpoint.resolve(ident)
+    again = endpoint.codec.encode_class(Model)[2]
+    assert endpoint.resolve(again) is Model
+
+
+def test_an_unhashable_class_still_crosses(endpoint):
+    class Touchy(type):
+        __hash__ = None  # type: ignore[assignment]
+
+        def __eq__(cls, other: object) -> bool:
+            raise RuntimeError("do not compare me")
+
+    Odd = Touchy("Odd", (), {})
+    tree = endpoint.codec.encode_class(Odd)
+    assert endpoint.codec.encode_class(Odd) is tree
+    assert endpoint.resolve(tree[2]) is Odd
