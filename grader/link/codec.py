@@ -30,6 +30,16 @@ from grader.link.wire import (
     exception_frames,
 )
 
+SEQUENCE_TAGS: dict[type, str] = {list: "L", tuple: "T", set: "S", frozenset: "F"}
+JSON_SCALARS = frozenset({int, str, bool, type(None)})
+
+
+def _own_tree(item: Any) -> bool:
+    """Whether a value is its own tree: ints, text, booleans, None and finite floats (NaN
+    and the infinities have no JSON)."""
+    kind = type(item)
+    return kind in JSON_SCALARS or (kind is float and item - item == 0.0)
+
 
 def _implements(cls: type, abc: type) -> bool:
     try:
@@ -67,9 +77,10 @@ class Codec:
                 if value == value and value not in (float("inf"), -float("inf"))
                 else ["f", repr(value)]
             )
-        if kind in (list, tuple, set, frozenset):
-            tag = {list: "L", tuple: "T", set: "S", frozenset: "F"}[kind]
-            return [tag, *(self.encode(item, buffers, depth + 1) for item in value)]
+        if kind in SEQUENCE_TAGS:
+            if all(_own_tree(item) for item in value):
+                return [SEQUENCE_TAGS[kind], *value]
+            return [SEQUENCE_TAGS[kind], *(self.encode(item, buffers, depth + 1) for item in value)]
         if kind is dict:
             flat: list[Any] = ["D"]
             for key, item in value.items():

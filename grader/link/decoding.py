@@ -25,6 +25,8 @@ from grader.link.wire import (
 
 # The tags of the collections that cross by value, and how each is rebuilt from its items.
 COLLECTIONS: dict[str, Any] = {"L": list, "T": tuple, "S": set, "F": frozenset, "D": dict}
+# What JSON gives for a scalar, which decodes to itself.
+PLAIN_TREES = frozenset({int, float, str, bool, type(None)})
 
 
 class Decoder:
@@ -61,7 +63,10 @@ class Decoder:
             raise WireError("malformed value")
         tag, rest = tree[0], tree[1:]
         if tag in COLLECTIONS:
-            items = [self._decode(item, buffers, depth + 1) for item in rest]
+            if all(type(item) in PLAIN_TREES for item in rest):
+                items = rest  # scalars decode to themselves
+            else:
+                items = [self._decode(item, buffers, depth + 1) for item in rest]
             if tag == "D":
                 return dict(zip(items[0::2], items[1::2], strict=True))
             return items if tag == "L" else COLLECTIONS[tag](items)

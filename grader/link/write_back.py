@@ -8,25 +8,37 @@ changed; the caller makes its own object hold the new value.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from grader.link.codec import Codec
 
-Snapshot = tuple[int, Any, Any, list[bytes]]
+# Values that cannot change in place: a list or dict holding only these changes exactly
+# when one of its slots holds another object.
+SCALARS = frozenset({int, float, str, bool, type(None), bytes, complex})
+SHALLOW = "shallow"
+
+Snapshot = tuple[int, Any, Any, list[Any]]
 
 
 def snapshots(codec: Codec, op: str, args: list[Any]) -> list[Snapshot]:
-    """The encodings of a call's mutable arguments before it runs."""
+    """What a call's mutable arguments hold before it runs: their encodings, or for a
+    list or dict of plain scalars (the common case) just which objects fill its slots."""
     if op != "call" or len(args) != 3 or not isinstance(args[1], list):
         return []
     found = []
     for index, value in enumerate(args[1]):
-        if _mutable(value):
-            scratch: list[Any] = []
-            tree = codec.encode(value, scratch)
-            found.append((index, value, tree, [bytes(b) for b in scratch]))
+        if not _mutable(value):
+            continue
+        slots = _scalar_slots(value)
+        if slots is not None:
+            found.append((index, value, SHALLOW, slots))
+            continue
+        scratch: list[Any] = []
+        tree = codec.encode(value, scratch)
+        found.append((index, value, tree, [bytes(b) for b in scratch]))
     return found
 
 
@@ -34,11 +46,30 @@ def changed_arguments(codec: Codec, before: list[Snapshot], out: list[Any]) -> l
     """The arguments a call changed in place, encoded into `out` for the caller."""
     changed = []
     for index, value, tree, buffers in before:
-        scratch: list[Any] = []
-        now = codec.encode(value, scratch)
-        if now != tree or [bytes(b) for b in scratch] != buffers:
-            changed.append([index, codec.encode(value, out)])
+        if tree is SHALLOW:
+            now = _scalar_slots(value)
+            # Compared by identity: 1 replaced by 1.0 is a change too.
+            same = now is not None and len(now) == len(buffers)
+            if same and all(map(operator.is_, now, buffers)):
+                continue
+        else:
+            scratch: list[Any] = []
+            now = codec.encode(value, scratch)
+            if now == tree and [bytes(b) for b in scratch] == buffers:
+                continue
+        changed.append([index, codec.encode(value, out)])
     return changed
+
+
+def _scalar_slots(value: Any) -> list[Any] | None:
+    """The objects in a list's or a dict's slots (keys and values), when all are scalars."""
+    if type(value) is list:
+        slots = list(value)
+    elif type(value) is dict:
+        slots = [item for pair in value.items() for item in pair]
+    else:
+        return None
+    return slots if all(type(item) in SCALARS for item in slots) else None
 
 
 def _mutable(value: Any) -> bool:

@@ -1,0 +1,81 @@
+"""Arguments changed in place: no change is ever missed, and an untouched argument is not
+sent back (a list or dict of scalars is checked slot by slot, anything else by encoding)."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.link.remote import Endpoint
+from grader.link.write_back import changed_arguments, snapshots
+
+scalars = st.integers() | st.floats(allow_nan=False) | st.text(max_size=3) | st.booleans()
+
+
+def _mutations(value):
+    """In-place edits a candidate's function might make, each with what it must look like."""
+    if isinstance(value, list):
+        return [
+            ("nothing", lambda v: None),
+            ("append", lambda v: v.append(7)),
+            ("reverse", lambda v: v.reverse()),
+            ("clear", lambda v: v.clear()),
+            # 1 becomes 1.0: equal, yet another type.
+            ("int to float", lambda v: v.__setitem__(0, 1.0) if v and v[0] == 1 else v.append(1.0)),
+            ("nested list", lambda v: v.append([1])),
+        ]
+    return [
+        ("nothing", lambda v: None),
+        ("new key", lambda v: v.__setitem__("added", 1)),
+        ("pop", lambda v: v.popitem() if v else v.__setitem__("k", 0)),
+        (
+            "value to text",
+            lambda v: v.update({k: str(x) for k, x in v.items()}) or v.setdefault("t", "1"),
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def codec():
+    left, right = socket.socketpair()
+    yield Endpoint(left, "c").codec
+    left.close()
+    right.close()
+
+
+def _shape(value):
+    """What a value holds, types included (1 and 1.0 differ)."""
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    if isinstance(value, dict):
+        return [(type(k), k, _shape(v)) for k, v in value.items()]
+    return (type(value), repr(value))
+
+
+@given(
+    st.lists(scalars, max_size=20) | st.dictionaries(st.text(max_size=3), scalars, max_size=10),
+    st.data(),
+)
+def test_a_change_is_reported_exactly_when_the_argument_changed(codec, value, data):
+    name, mutate = data.draw(st.sampled_from(_mutations(value)))
+    before_shape = _shape(value)
+    before = snapshots(codec, "call", [None, [value], {}])
+    mutate(value)
+    changed = changed_arguments(codec, before, [])
+    if _shape(value) != before_shape:
+        assert [index for index, _ in changed] == [0], name
+    if name == "nothing":
+        assert changed == []
+
+
+def test_nested_and_array_arguments_are_compared_by_their_encoding(codec):
+    nested = [[1, 2], [3]]
+    array = np.zeros(4)
+    before = snapshots(codec, "call", [None, [nested, array, [1]], {}])
+    nested[0].append(9)
+    array[2] = 1.0
+    assert [index for index, _ in changed_arguments(codec, before, [])] == [0, 1]
