@@ -23,9 +23,9 @@ class Frames:
     """Sends and receives whole messages over one end of a stream socket pair."""
 
     def __init__(self, conn: Any) -> None:
-        # The connection object stays its owner's (it closes it); only its descriptor is used.
+        # The connection stays its owner's, who closes it: its descriptor is asked for at
+        # each use, so a closed link fails instead of writing to whatever reuses the number.
         self.conn = conn
-        self._fd = conn.fileno()
         self._pending = b""
         self._broken: WireError | None = None
 
@@ -37,11 +37,12 @@ class Frames:
         if len(views) > MAX_PARTS:
             views = [memoryview(b"".join(views))]
         try:
-            written = os.writev(self._fd, views)
+            fd = self.conn.fileno()
+            written = os.writev(fd, views)
             if written < total + LENGTH.size:  # a signal cut the write short
                 rest = memoryview(b"".join(views))[written:]
                 while rest:
-                    rest = rest[os.write(self._fd, rest) :]
+                    rest = rest[os.write(fd, rest) :]
         except OSError as exc:
             raise PeerGone(f"the link to the other process is closed ({exc})") from None
 
@@ -74,7 +75,7 @@ class Frames:
 
     def _read(self, count: int) -> bytes:
         try:
-            chunk = os.read(self._fd, count)
+            chunk = os.read(self.conn.fileno(), count)
         except OSError as exc:
             raise PeerGone(f"the link to the other process broke ({exc})") from None
         if not chunk:
@@ -83,7 +84,7 @@ class Frames:
 
     def _read_into(self, view: memoryview) -> int:
         try:
-            got = os.readv(self._fd, [view])
+            got = os.readv(self.conn.fileno(), [view])
         except OSError as exc:
             raise PeerGone(f"the link to the other process broke ({exc})") from None
         if not got:

@@ -92,3 +92,25 @@ def test_a_closed_peer_is_peer_gone_on_both_ends(pair) -> None:
     with pytest.raises(PeerGone):
         Frames(other_left).send([b"x" * 10])
     other_left.close()
+
+
+def test_a_closed_connection_fails_even_when_its_number_is_reused(tmp_path) -> None:
+    import multiprocessing
+
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    frames = Frames(ours)
+    number = ours.fileno()
+    ours.close()
+    opened = os.open(tmp_path / "other.txt", os.O_RDWR | os.O_CREAT)
+    reused = os.dup2(opened, number)  # another file now answers to the link's old number
+    if opened != reused:
+        os.close(opened)
+    try:
+        with pytest.raises(PeerGone):
+            frames.send([b"payload"])
+        with pytest.raises(PeerGone):
+            frames.receive(100)
+        assert (tmp_path / "other.txt").read_bytes() == b""
+    finally:
+        os.close(reused)
+        theirs.close()
