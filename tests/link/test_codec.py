@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from grader.link.remote import Endpoint
+from grader.link.wire import WireError
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_a_class_the_peer_released_is_exported_again_before_it_is_named(endpoint
     ident = endpoint.codec.encode_class(Model)[2]
     # The peer may release any id it was sent (a hostile one releases classes too).
     endpoint._forget([[ident, 1000]])
-    with pytest.raises(Exception, match="names nothing"):
+    with pytest.raises(WireError, match="names nothing"):
         endpoint.resolve(ident)
     again = endpoint.codec.encode_class(Model)[2]
     assert endpoint.resolve(again) is Model

@@ -17,7 +17,7 @@ scalars = st.integers() | st.floats(allow_nan=False) | st.text(max_size=3) | st.
 
 
 def _mutations(value):
-    """In-place edits a candidate's function might make, each with what it must look like."""
+    """In-place edits a candidate's function might make (or not: "nothing"), by name."""
     if isinstance(value, list):
         return [
             ("nothing", lambda v: None),
@@ -60,7 +60,7 @@ def _shape(value):
     st.lists(scalars, max_size=20) | st.dictionaries(st.text(max_size=3), scalars, max_size=10),
     st.data(),
 )
-def test_a_change_is_reported_exactly_when_the_argument_changed(codec, value, data):
+def test_no_change_is_missed_and_an_untouched_argument_is_not_sent_back(codec, value, data):
     name, mutate = data.draw(st.sampled_from(_mutations(value)))
     before_shape = _shape(value)
     before = snapshots(codec, "call", [None, [value], {}])
