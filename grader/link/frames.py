@@ -15,6 +15,7 @@ from grader.link.wire import PeerGone, WireError
 
 LENGTH = struct.Struct("<Q")
 CHUNK = 256 * 1024
+LARGE_READ = 4 * 1024 * 1024
 # writev takes at most IOV_MAX (1024 on Linux) parts at once.
 MAX_PARTS = 512
 
@@ -63,14 +64,12 @@ class Frames:
         if len(data) >= end:
             self._pending = data[end:]
             return data[LENGTH.size : end]
-        message = bytearray(size)
-        view = memoryview(message)
-        have = len(data) - LENGTH.size
-        view[:have] = data[LENGTH.size :]
+        # Grown as the bytes arrive, never allocated from the announcement: a peer that
+        # announces a large message and sends little costs only what it sent.
+        message = bytearray(data[LENGTH.size :])
         self._pending = b""
-        while have < size:
-            got = self._read_into(view[have:])
-            have += got
+        while len(message) < size:
+            message += self._read(min(size - len(message), LARGE_READ))
         return message
 
     def _read(self, count: int) -> bytes:
@@ -81,12 +80,3 @@ class Frames:
         if not chunk:
             raise PeerGone("the other process ended")
         return chunk
-
-    def _read_into(self, view: memoryview) -> int:
-        try:
-            got = os.readv(self.conn.fileno(), [view])
-        except OSError as exc:
-            raise PeerGone(f"the link to the other process broke ({exc})") from None
-        if not got:
-            raise PeerGone("the other process ended")
-        return got

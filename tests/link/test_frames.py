@@ -114,3 +114,33 @@ def test_a_closed_connection_fails_even_when_its_number_is_reused(tmp_path) -> N
     finally:
         os.close(reused)
         theirs.close()
+
+
+def _resident_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_announcing_a_huge_message_costs_only_what_was_sent(pair) -> None:
+    """A hostile peer sends 8 bytes announcing 400 MB: the receiver must not allocate them."""
+    left, right = pair
+    resident = _resident_kb()
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            left.close()  # the writer's end: its close must reach us as the end of stream
+            Frames(right).receive(512 * 1024 * 1024)
+        except PeerGone:
+            code = 0
+        finally:
+            os._exit(code)
+    left.sendall(LENGTH.pack(400 * 1024 * 1024) + b"x" * 10)
+    left.close()
+    _, status, usage = os.wait4(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert usage.ru_maxrss < resident + 100 * 1024  # kB: far below the 400 MB announced
