@@ -145,8 +145,12 @@ class RemoteModule(types.ModuleType):
             return cache[name]
         value = self._remote().__getattr__(name)
         # Functions and classes are looked up once: a module-level name rebound at run
-        # time by the candidate's own code is the only thing this could miss.
-        if isinstance(value, Proxy) and value._mlgrade_ref.kind in ("callable", "type"):
+        # time by the candidate's own code is the only thing this could miss. A class
+        # arrives as its mirror (or as the judge's own copy of a library's class), not
+        # as a proxy.
+        if isinstance(value, type) or (
+            isinstance(value, Proxy) and value._mlgrade_ref.kind in ("callable", "type")
+        ):
             cache[name] = value
         return value
 

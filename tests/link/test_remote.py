@@ -121,6 +121,14 @@ class Binding:
         return self if instance is None else types.MethodType(self, instance)
 
 
+calls = 0
+
+
+def count():
+    global calls
+    calls += 1
+
+
 def chained(how):
     try:
         raise KeyError("inner")
@@ -190,6 +198,22 @@ def test_callbacks_run_in_the_judge_and_their_errors_reach_the_candidate(sub):
         return "ok"
 
     assert sub.retry(flaky) == "ok" and len(calls) == 3
+
+
+def test_functions_and_classes_are_looked_up_once_and_data_every_time(sub):
+    """A suite names `sub.Model` in every test: one request, not one per use; a
+    module-level value the candidate's code changes is read afresh."""
+    sub.count()
+    endpoint = sub.__dict__["_mlgrade_proxy"]._mlgrade_endpoint
+    before = endpoint.round_trips
+    for _ in range(3):
+        assert sub.Model is sub.Model
+        assert sub.LabelError is sub.LabelError
+        assert sub.check is sub.check
+    assert endpoint.round_trips - before == 3
+    assert sub.calls == 1
+    sub.count()
+    assert sub.calls == 2
 
 
 def test_generators_are_iterated_lazily_across_the_link(sub):
