@@ -8,6 +8,7 @@ memory counts, both are forked from a server holding only the libraries they sha
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
@@ -125,7 +126,15 @@ def _received_fd(duplicate: Any) -> int:
 
 def _serve(listener: int, alive: int, preload: list[str]) -> None:
     """A fork server's loop, in a process another fork server started."""
-    multiprocessing.forkserver.main(listener, alive, preload)
+    for name in preload:
+        try:
+            __import__(name)
+        except ImportError:  # as multiprocessing's own server does: the child will say
+            pass
+    # grader.frozen_heap froze the heap once, in the first server of the chain: importing
+    # it again does nothing, so what this server loaded on top is frozen here.
+    gc.freeze()
+    multiprocessing.forkserver.main(listener, alive, [])
 
 
 class _ForkedServer(multiprocessing.forkserver.ForkServer):
@@ -258,6 +267,11 @@ def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
     return [*allowed, *CANDIDATE_OWN_MODULES]
 
 
+def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:
+    """Whether this exercise's candidates' server may be forked from the numpy server."""
+    return "numpy" not in forbidden_imports
+
+
 def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
     """Whether this exercise's candidates' server may be forked from the libraries' server:
     only where it forbids none of them (a forbidden one must not even be in memory)."""
@@ -268,6 +282,11 @@ def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
 # What the libraries' server loads: what both judges and candidates use, and nothing of
 # either side (no suite, no oracle, no jail); the last module freezes the heap.
 LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, "grader.frozen_heap"]
+
+# The first server of the chain: numpy alone, which every process of a grading run loads.
+# The libraries' server and a from-scratch exercise's candidates' server are both forked
+# from it, so even the server that must not hold scikit-learn shares numpy's pages.
+NUMPY_PRELOAD = ["numpy", "grader.frozen_heap"]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:

@@ -29,11 +29,13 @@ from grader.exits import fate_message
 from grader.forkservers import (
     JUDGE_OWN_MODULES,
     LIBRARY_PRELOAD,
+    NUMPY_PRELOAD,
     ForkServerContext,
     candidate_preload,
     has_forkserver,
     own_code_path,
     shares_libraries,
+    shares_numpy,
     suite_imports,
 )
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
@@ -92,9 +94,14 @@ class Sandbox:
         # A batch or a catalogue keeps several servers and their children alive at once:
         # forked from one that loaded the libraries, they share those pages. One exercise
         # graded in a fresh process has no time to repay the extra server.
-        self._libraries = (
-            ForkServerContext(f"libraries-{id(self)}", LIBRARY_PRELOAD)
+        self._numpy = (
+            ForkServerContext(f"numpy-{id(self)}", NUMPY_PRELOAD)
             if self._forkserver and warm_engine
+            else None
+        )
+        self._libraries = (
+            ForkServerContext(f"libraries-{id(self)}", LIBRARY_PRELOAD, forked_from=self._numpy)
+            if self._numpy is not None
             else None
         )
         self._judges = (
@@ -118,7 +125,7 @@ class Sandbox:
 
     def server_pids(self) -> dict[str, int]:
         """The warm servers running now, by role ("libraries", "judges", "candidates N")."""
-        contexts = {"libraries": self._libraries, "judges": self._judges}
+        contexts = {"numpy": self._numpy, "libraries": self._libraries, "judges": self._judges}
         contexts.update({f"candidates {i}": c for i, c in enumerate(self._candidates.values())})
         return {
             role: context.server_pid
@@ -146,7 +153,13 @@ class Sandbox:
         with self._candidates_lock:
             if key not in self._candidates:
                 name = f"candidate-{id(self)}-{len(self._candidates)}"
-                parent = self._libraries if shares_libraries(forbidden) else None
+                parent = (
+                    self._libraries
+                    if shares_libraries(forbidden)
+                    else self._numpy
+                    if shares_numpy(forbidden)
+                    else None
+                )
                 self._candidates[key] = ForkServerContext(name, preload, forked_from=parent)
             return self._candidates[key]
 

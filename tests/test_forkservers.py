@@ -17,6 +17,7 @@ from grader.forkservers import (
     candidate_preload,
     has_forkserver,
     shares_libraries,
+    shares_numpy,
 )
 from grader.grading import default_sandbox, grade
 from grader.workspace import load_submission
@@ -69,15 +70,39 @@ def test_judges_and_candidates_servers_are_forked_from_the_libraries_server(engi
     result = grade(load_submission(ENGINE_SUBMISSIONS / "correct", engine_kit), engine_kit)
     assert result.score == result.max_score
     servers = default_sandbox().server_pids()
-    assert {"libraries", "judges"} <= set(servers)
+    assert {"numpy", "libraries", "judges"} <= set(servers)
+    assert _parent(servers["libraries"]) == servers["numpy"]
     assert _parent(servers["judges"]) == servers["libraries"]
     candidates = {pid for role, pid in servers.items() if role.startswith("candidates")}
     shared = {pid for pid in candidates if _parent(pid) == servers["libraries"]}
     assert shared  # the engine kit's exercise forbids nothing
     for pid in candidates - shared:
-        # A from-scratch exercise's server (graded earlier in this process): on its own,
-        # with scikit-learn not even mapped.
+        # A from-scratch exercise's server (graded earlier in this process): forked from
+        # the numpy server, with scikit-learn not even mapped.
+        assert _parent(pid) == servers["numpy"]
         assert "sklearn" not in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
+def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn(engine_kit):
+    """Forked from the numpy server, it maps numpy's libraries from there, and neither the
+    libraries' server nor anything it loaded."""
+    sandbox = default_sandbox()
+    context = sandbox._candidate_server(("sklearn",))
+    context.server.ensure_running()
+    pid = context.server_pid
+    servers = sandbox.server_pids()
+    assert _parent(pid) == servers["numpy"]
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    assert "numpy" in maps
+    assert "/sklearn/" not in maps and "/scipy/" not in maps
+
+
+def test_the_numpy_server_holds_numpy_alone():
+    from grader.forkservers import NUMPY_PRELOAD
+
+    assert NUMPY_PRELOAD == ["numpy", "grader.frozen_heap"]
+    assert shares_numpy(("sklearn",)) and not shares_numpy(("numpy",))
 
 
 UNPICKLE_IN_FRESH_PROCESS = """
