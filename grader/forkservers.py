@@ -3,7 +3,8 @@
 multiprocessing keeps a single fork server per process, preloaded once; the judge
 and the candidate need different preloads (the candidate's must hold neither the
 suite nor a library a from-scratch exercise forbids), so each gets its own. Where
-memory counts, both are forked from a server holding only the libraries they share.
+memory counts, both are forked from a server holding only the libraries they share, itself
+forked from one holding numpy alone (which a from-scratch exercise's server shares).
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ class Sandbox:
         self._forkserver = has_forkserver()
         # A batch or a catalogue keeps several servers and their children alive at once:
         # forked from one that loaded the libraries, they share those pages. One exercise
-        # graded in a fresh process has no time to repay the extra server.
+        # graded in a fresh process has no time to repay the extra servers.
         self._numpy = (
             ForkServerContext(f"numpy-{id(self)}", NUMPY_PRELOAD)
             if self._forkserver and warm_engine

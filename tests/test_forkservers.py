@@ -84,25 +84,19 @@ def test_judges_and_candidates_servers_are_forked_from_the_libraries_server(engi
 
 
 @pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
-def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn(engine_kit):
-    """Forked from the numpy server, it maps numpy's libraries from there, and neither the
-    libraries' server nor anything it loaded."""
+def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn():
+    """Forked from the numpy server, which maps numpy's libraries and nothing of scipy or
+    scikit-learn, as the from-scratch server itself does not."""
+    assert shares_numpy(("sklearn",)) and not shares_numpy(("numpy",))
     sandbox = default_sandbox()
     context = sandbox._candidate_server(("sklearn",))
     context.server.ensure_running()
-    pid = context.server_pid
     servers = sandbox.server_pids()
-    assert _parent(pid) == servers["numpy"]
-    maps = Path(f"/proc/{pid}/maps").read_text()
-    assert "numpy" in maps
-    assert "/sklearn/" not in maps and "/scipy/" not in maps
-
-
-def test_the_numpy_server_holds_numpy_alone():
-    from grader.forkservers import NUMPY_PRELOAD
-
-    assert NUMPY_PRELOAD == ["numpy", "grader.frozen_heap"]
-    assert shares_numpy(("sklearn",)) and not shares_numpy(("numpy",))
+    assert _parent(context.server_pid) == servers["numpy"]
+    for pid in (servers["numpy"], context.server_pid):
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "/numpy/" in maps
+        assert "/sklearn/" not in maps and "/scipy/" not in maps
 
 
 UNPICKLE_IN_FRESH_PROCESS = """
