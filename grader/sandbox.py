@@ -124,7 +124,7 @@ class Sandbox:
         self.preload(())
 
     def server_pids(self) -> dict[str, int]:
-        """The warm servers running now, by role ("libraries", "judges", "candidates N")."""
+        """The warm servers running now, by role ("numpy", "libraries", "judges", "candidates N")."""
         contexts = {"numpy": self._numpy, "libraries": self._libraries, "judges": self._judges}
         contexts.update({f"candidates {i}": c for i, c in enumerate(self._candidates.values())})
         return {
