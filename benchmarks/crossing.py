@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from grader.catalogue import load_kit  # noqa: E402
 from grader.grading import grade  # noqa: E402
 from grader.link.remote import Endpoint  # noqa: E402
-from grader.placement import CpuPlacement, pin_to  # noqa: E402
+from grader.sandbox.placement import CpuPlacement, pin_to  # noqa: E402
 from grader.workspace import load_submission  # noqa: E402
 
 ANSWER = "def echo(x):\n    return x\n"

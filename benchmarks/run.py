@@ -203,7 +203,7 @@ def bench_floor_and_grade(report: Report, scratch: Path, repeats: int) -> None:
 STARTUP = {
     "`python -c pass`": "pass",
     "`import grader.cli` (the command line)": "import grader.cli",
-    "`import grader.sandbox` (every grading command loads it)": "import grader.sandbox",
+    "`import grader.sandbox.runner` (every grading command loads it)": "import grader.sandbox.runner",
     "`import grader.judge.process` (the judges' fork server preloads it)": (
         "import grader.judge.process"
     ),

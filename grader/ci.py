@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.report import environment
+from grader.report.render import environment
 
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "mlgrade.yml"
 # Ids go into a shell command line: letters, digits and underscores only.

@@ -12,7 +12,6 @@ from importlib import metadata
 
 from grader import __version__, host
 from grader.catalogue import AREAS, Exercise, Kit
-from grader.channel import CollectedTest
 from grader.errors import IsolationUnavailable
 from grader.integrity import scan_submission
 from grader.results import (
@@ -23,7 +22,8 @@ from grader.results import (
     TestResult,
     TestStatus,
 )
-from grader.sandbox import Isolation, Sandbox, SuiteRun
+from grader.sandbox.channel import CollectedTest
+from grader.sandbox.runner import Isolation, Sandbox, SuiteRun
 from grader.workspace import Submission
 
 ORACLE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pytest", "hypothesis", "joblib")

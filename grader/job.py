@@ -63,7 +63,7 @@ class CandidateJob:
     memory_mb: int
     cpu_seconds: int
     max_tasks: int
-    cage: Any = None  # grader.cgroups.Cage, when the parent made one
+    cage: Any = None  # grader.sandbox.cgroups.Cage, when the parent made one
     strict: bool = False
     host: Host | None = None  # the parent's probe of the host, which the child obeys
     cpu: int | None = None  # the CPU it shares with its judge, if pinned

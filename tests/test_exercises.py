@@ -8,8 +8,8 @@ import pytest
 
 from grader.catalogue import load_kit
 from grader.grading import default_sandbox, grade
+from grader.quality.validate import loses_points
 from grader.results import ExerciseStatus, TestStatus
-from grader.validate import loses_points
 from grader.workspace import load_submission
 
 ROOT = Path(__file__).resolve().parents[1]

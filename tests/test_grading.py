@@ -8,7 +8,6 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.channel import CollectedTest, TestRecord
 from grader.grading import _scored, area_scores
 from grader.results import (
     ExerciseResult,
@@ -17,7 +16,8 @@ from grader.results import (
     to_dict,
     without_durations,
 )
-from grader.sandbox import SuiteRun
+from grader.sandbox.channel import CollectedTest, TestRecord
+from grader.sandbox.runner import SuiteRun
 
 
 def _tests(exercise):
@@ -246,7 +246,7 @@ from pathlib import Path
 from grader.catalogue import load_kit
 from grader.grading import grade
 from grader.results import to_json
-from grader.sandbox import Sandbox
+from grader.sandbox.runner import Sandbox
 from grader.workspace import load_submission
 kit = load_kit(Path(sys.argv[1]))
 sandbox = Sandbox(warm_engine=sys.argv[3] == "warm")

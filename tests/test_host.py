@@ -11,13 +11,13 @@ from click.testing import CliRunner
 import grader.grading
 from grader import host
 from grader.candidate.probe import machine_protections
-from grader.cgroups import Cage, hierarchy
 from grader.cli import cli
 from grader.grading import grade, grade_exercise
 from grader.host import Host
-from grader.processes import descendants
-from grader.report import render_html, terminal_summary
-from grader.sandbox import Sandbox
+from grader.report.render import render_html, terminal_summary
+from grader.sandbox.cgroups import Cage, hierarchy
+from grader.sandbox.processes import descendants
+from grader.sandbox.runner import Sandbox
 from grader.workspace import load_submission
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.batch import grade_batch
+from grader.batch.gradebook import spreadsheet_safe
+from grader.batch.pool import grade_batch
 from grader.cli import cli
-from grader.gradebook import spreadsheet_safe
-from grader.terminal_text import terminal_safe
+from grader.report.terminal_text import terminal_safe
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
 
 KIT = str(FIXTURES / "kit")
@@ -94,8 +94,8 @@ def test_hostile_names_in_the_gradebook_and_summary(engine_kit, tmp_path):
 
 
 def test_a_row_whose_every_exercise_is_missing_says_missing(engine_kit, tmp_path):
+    from grader.batch.roster import BatchRow
     from grader.grading import grade
-    from grader.roster import BatchRow
     from grader.workspace import load_submission
 
     result = grade(load_submission(tmp_path, engine_kit), engine_kit)

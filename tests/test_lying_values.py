@@ -11,7 +11,7 @@ import pytest
 
 from grader.catalogue import load_kit
 from grader.grading import grade
-from grader.nonanswers import YES_CLASSES
+from grader.quality.nonanswers import YES_CLASSES
 from grader.results import TestStatus
 from grader.workspace import load_submission
 

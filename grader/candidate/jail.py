@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from grader.candidate import landlock, mounts, privileges, seccomp_filter, syscalls
 
 if TYPE_CHECKING:
-    from grader.cgroups import Cage
+    from grader.sandbox.cgroups import Cage
 
 NOBODY = 65534
 NAMESPACES = (

@@ -6,7 +6,7 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 from grader import host
-from grader.confinement import apply_limits
+from grader.sandbox.confinement import apply_limits
 
 if TYPE_CHECKING:
     from grader.job import CandidateJob

@@ -27,7 +27,7 @@ def machine_protections() -> dict[str, bool | str]:
 def _jailed_protections() -> dict[str, bool | str]:
     """What a throw-away process jailed here gets (Linux only)."""
     from grader.candidate.jail import JailSpec, default_readable, enter_jail
-    from grader.cgroups import Cage
+    from grader.sandbox.cgroups import Cage
 
     folder = Path(tempfile.mkdtemp(prefix="mlgrade-probe-"))
     cage = Cage.create(f"probe-{os.getpid()}", memory_mb=256, max_tasks=16)

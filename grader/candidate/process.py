@@ -25,7 +25,7 @@ import numpy
 from grader import host
 from grader.job import CandidateJob
 from grader.link.remote import Endpoint
-from grader.placement import pin_to
+from grader.sandbox.placement import pin_to
 
 if host.current().sandbox:
     from grader.candidate import jail

@@ -18,7 +18,7 @@ from grader.cli.options import (
     kit_option,
     split_ids,
 )
-from grader.terminal_text import padded
+from grader.report.terminal_text import padded
 
 
 @click.command(cls=Command, name="list")
@@ -120,7 +120,7 @@ def run(
     """
     check_isolation(isolation)
     from grader import server
-    from grader.report import terminal_summary, write_html
+    from grader.report.render import terminal_summary, write_html
     from grader.workspace import run_target
 
     found = find_kit(kit)
@@ -160,8 +160,8 @@ def run(
 def _watch(directory: Path, kit: Kit, exercises: list, suite: str, jobs: int) -> None:
     import threading
 
-    from grader.report import terminal_summary
-    from grader.terminal_text import terminal_safe_lines
+    from grader.report.render import terminal_summary
+    from grader.report.terminal_text import terminal_safe_lines
     from grader.watch import file_stamps, watch
 
     def regrade(exercise):

@@ -12,8 +12,8 @@ import traceback
 import click
 
 from grader.errors import MlgradeError
-from grader.language import choose_language
 from grader.locales import SOURCE_LANGUAGE, Messages, languages, messages
+from grader.report.language import choose_language
 
 LANGUAGE_OPTION = "--lang"
 # The language of this invocation. Chosen before click parses anything, so that `--help`

@@ -79,8 +79,8 @@ def grade_command(
     """Grade a submission (directory, .zip, .ipynb) with the hidden suites."""
     check_isolation(isolation)
     from grader.errors import ScoreBelowMinimum
-    from grader.formats import append_github_summary, json_text, to_junit_xml
-    from grader.report import terminal_summary, terminal_totals, write_html
+    from grader.report.formats import append_github_summary, json_text, to_junit_xml
+    from grader.report.render import terminal_summary, terminal_totals, write_html
 
     said = speak()
     found = find_kit(kit, need_hidden=True)
@@ -163,8 +163,8 @@ def grade_batch_command(
 ) -> None:
     """Grade every submission in a folder (subfolders, .zip, .ipynb) in parallel."""
     check_isolation(isolation)
-    from grader.batch import discover, grade_batch
-    from grader.terminal_text import terminal_safe
+    from grader.batch.pool import discover, grade_batch
+    from grader.report.terminal_text import terminal_safe
 
     said = speak()
     found = find_kit(kit, need_hidden=True)
@@ -243,7 +243,7 @@ def validate(
 ) -> None:
     """Prove hidden suites: reference 100 %, stub 0, determinism, time, mutants killed."""
     from grader.grading import default_sandbox
-    from grader.validate import table, validate_exercise
+    from grader.quality.validate import table, validate_exercise
 
     found = find_kit(kit, need_hidden=True)
     if not solutions.is_dir():

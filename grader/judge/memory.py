@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import host
-from grader.processes import descendants
+from grader.sandbox.processes import descendants
 
 
 class CandidateMemory:

@@ -28,8 +28,6 @@ import numpy.testing  # noqa: F401
 import pytest  # noqa: F401
 
 from grader import host
-from grader.confinement import isolate_network
-from grader.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
 from grader.job import WARM_ENGINE, JudgeJob
 from grader.judge import pytest_run, suite_tools
 from grader.judge.collector import Collector, encode
@@ -42,7 +40,9 @@ from grader.judge.hypothesis_setup import (
 from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
-from grader.placement import pin_to
+from grader.sandbox.confinement import isolate_network
+from grader.sandbox.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
+from grader.sandbox.placement import pin_to
 
 
 def import_trusted(modules: tuple[str, ...]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_batch
+from grader.batch.pool import grade_batch
 from grader.catalogue import load_kit
 from grader.grading import grade, require_full_isolation
 from grader.workspace import load_submission

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from grader import cgroups
 from grader.candidate import jail, landlock, privileges, seccomp_filter, syscalls
 from grader.candidate.jail import JailSpec, Protections, default_readable, enter_jail
+from grader.sandbox import cgroups
 
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="the jail is Linux-only"),

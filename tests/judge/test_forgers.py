@@ -15,7 +15,7 @@ import pytest
 
 from grader.catalogue import load_kit
 from grader.grading import grade
-from grader.report import write_html
+from grader.report.render import write_html
 from grader.results import to_json
 from grader.workspace import load_submission
 

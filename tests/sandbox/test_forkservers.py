@@ -1,0 +1,142 @@
+"""What the warm servers preload: never a library the exercise forbids, one candidates' server
+shared by every exercise that forbids none of the usual ones, and the judges' and candidates'
+servers forked from one holding only the libraries they share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.grading import default_sandbox, grade
+from grader.sandbox.forkservers import (
+    CANDIDATE_OWN_MODULES,
+    CANDIDATE_PRELOAD,
+    LIBRARY_PRELOAD,
+    candidate_preload,
+    has_forkserver,
+    shares_libraries,
+    shares_numpy,
+)
+from grader.workspace import load_submission
+from tests.conftest import ENGINE_SUBMISSIONS
+
+# numpy aside: the candidate's process carries arrays as numpy buffers, so no exercise bans it.
+LIBRARIES = sorted(
+    {name.partition(".")[0] for name in CANDIDATE_PRELOAD} - {"numpy"} | {"flask", "django"}
+)
+OWN_MODULES = list(CANDIDATE_OWN_MODULES)
+
+
+@given(st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple))
+def test_a_server_never_preloads_what_its_exercise_forbids(forbidden):
+    preload = candidate_preload(forbidden)
+    # Its own modules after the libraries, then the heap frozen with all of them in it.
+    assert preload[-len(OWN_MODULES) :] == OWN_MODULES
+    assert preload[-1] == "grader.sandbox.frozen_heap"
+    assert not {name.partition(".")[0] for name in preload} & set(forbidden)
+    if not shares_libraries(forbidden):
+        assert {"sklearn", "scipy", "joblib"} & set(forbidden)
+
+
+def test_a_from_scratch_exercise_s_server_holds_numpy_alone():
+    assert candidate_preload(("sklearn",)) == ["numpy", *OWN_MODULES]
+    assert not shares_libraries(("sklearn",))
+
+
+def test_banning_only_web_frameworks_shares_the_usual_server():
+    serving = ("flask", "fastapi", "starlette", "django", "bottle", "falcon", "aiohttp")
+    assert candidate_preload(serving) == candidate_preload(())
+    assert "sklearn.ensemble" in candidate_preload(())
+    assert shares_libraries(serving)
+
+
+def test_the_libraries_server_holds_neither_side():
+    """What candidates' processes inherit from it: only what their own server loads anyway,
+    never the judge's code, a suite's, or the candidates' (their server adds that)."""
+    own = [name for name in LIBRARY_PRELOAD if name.partition(".")[0] == "grader"]
+    assert own == ["grader.sandbox.frozen_heap"]
+    assert set(LIBRARY_PRELOAD) <= set(candidate_preload(()))
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
+def test_judges_and_candidates_servers_are_forked_from_the_libraries_server(engine_kit):
+    result = grade(load_submission(ENGINE_SUBMISSIONS / "correct", engine_kit), engine_kit)
+    assert result.score == result.max_score
+    servers = default_sandbox().server_pids()
+    assert {"numpy", "libraries", "judges"} <= set(servers)
+    assert _parent(servers["libraries"]) == servers["numpy"]
+    assert _parent(servers["judges"]) == servers["libraries"]
+    candidates = {pid for role, pid in servers.items() if role.startswith("candidates")}
+    shared = {pid for pid in candidates if _parent(pid) == servers["libraries"]}
+    assert shared  # the engine kit's exercise forbids nothing
+    for pid in candidates - shared:
+        # A from-scratch exercise's server (graded earlier in this process): forked from
+        # the numpy server, with scikit-learn not even mapped.
+        assert _parent(pid) == servers["numpy"]
+        assert "sklearn" not in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
+def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn():
+    """Forked from the numpy server, which maps numpy's libraries and nothing of scipy or
+    scikit-learn, as the from-scratch server itself does not."""
+    assert shares_numpy(("sklearn",)) and not shares_numpy(("numpy",))
+    sandbox = default_sandbox()
+    context = sandbox._candidate_server(("sklearn",))
+    context.server.ensure_running()
+    servers = sandbox.server_pids()
+    assert _parent(context.server_pid) == servers["numpy"]
+    for pid in (servers["numpy"], context.server_pid):
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "/numpy/" in maps
+        assert "/sklearn/" not in maps and "/scipy/" not in maps
+
+
+UNPICKLE_IN_FRESH_PROCESS = """
+import pickle, sys
+for name in sys.argv[1].split(","):
+    __import__(name)
+before = {name for name in sys.modules if name.startswith("grader")}
+pickle.loads(bytes.fromhex(sys.stdin.read()))
+print(",".join(sorted({name for name in sys.modules if name.startswith("grader")} - before)))
+"""
+
+
+@pytest.mark.parametrize("side", ["judge", "candidate"])
+def test_a_forked_child_unpickles_its_start_without_importing(side, tmp_path):
+    """What a server sends its child (the entry point, the job, its cage) comes from modules
+    the server preloaded: no child imports, or compiles, grader code of its own."""
+    import pickle
+    import subprocess
+    import sys
+
+    from grader.candidate.entry import run as run_candidate
+    from grader.job import CandidateJob, JudgeJob
+    from grader.judge.entry import run as run_judge
+    from grader.sandbox.cgroups import Cage
+    from grader.sandbox.forkservers import JUDGE_OWN_MODULES
+
+    cage = Cage("run-1-abc", "v1", {"pids": tmp_path})
+    if side == "judge":
+        job: object = JudgeJob(
+            tmp_path, tmp_path, tmp_path, "a.py", "a", (), 64, 5, False, None, "t", cage=cage
+        )
+        start, preload = (run_judge, (job,)), JUDGE_OWN_MODULES
+    else:
+        job = CandidateJob(tmp_path, tmp_path, "a.py", "a", (), (), 64, 5, 16, cage=cage)
+        start, preload = (run_candidate, (job,)), CANDIDATE_OWN_MODULES
+    result = subprocess.run(
+        [sys.executable, "-c", UNPICKLE_IN_FRESH_PROCESS, ",".join(preload)],
+        input=pickle.dumps(start).hex(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == ""
