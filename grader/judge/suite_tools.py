@@ -1,10 +1,18 @@
 """What a hidden suite may use besides the candidate's module: helper code run in the
-candidate's process, and the candidate's memory measured from outside it."""
+candidate's process, the candidate's memory measured from outside it, and its iterators
+drawn several items per crossing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from grader.link.proxies import Proxy
+
+# Items one crossing asks for when the suite draws an iterator to its end: a few pulls
+# past an early failure at most, in exchange for a round trip per item.
+DRAW_CHUNK = 64
 
 # Set by the judge's process: its connection to the candidate's process.
 _connection: Any = None
@@ -96,3 +104,34 @@ def last_call() -> str:
             label = found
             break
     return call_text(label + method, list(positional), dict(keywords))
+
+
+def drawn(iterable: Iterable[Any], limit: int | None = None) -> Iterator[Any]:
+    """The items a for loop over `iterable` would draw, at most `limit`, in the same order
+    and with the same exception at the same place.
+
+    A candidate's iterator hands them over up to DRAW_CHUNK (or `limit`) per crossing, so
+    its code may run ahead of the loop by that many items: use a plain for loop where a
+    test checks what happens between two items (laziness, memory).
+    """
+    iterator = iter(iterable)
+    if not isinstance(iterator, Proxy):
+        yield from itertools.islice(iterator, limit)
+        return
+    left = limit
+    while left is None or left > 0:
+        count = DRAW_CHUNK if left is None else min(left, DRAW_CHUNK)
+        reply = iterator._op("take", count)
+        # The candidate's process runs this op, so it may be patched to say anything.
+        if not (isinstance(reply, list) and len(reply) == 2 and isinstance(reply[0], list)):
+            raise RuntimeError("the candidate's process answered a draw with no items")
+        items, end = reply[0][:count], reply[1]
+        if not items and end is None:
+            raise RuntimeError("the candidate's process answered a draw with no items")
+        yield from items
+        if left is not None:
+            left -= len(items)
+        if isinstance(end, BaseException):
+            raise end
+        if end is True:
+            return

@@ -10,8 +10,11 @@ import types
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grader.judge.link import CandidateLink, RemoteModule
+from grader.judge.suite_tools import DRAW_CHUNK, drawn
 from grader.link.proxies import Proxy
 from grader.link.wire import PeerGone, WireError
 
@@ -129,6 +132,42 @@ def count():
     calls += 1
 
 
+pulled = []
+
+
+def numbers(n, fail_at=None):
+    # 0..n-1, raising LabelError in place of item `fail_at`; records what it produced
+    del pulled[:]
+
+    def produce():
+        for i in range(n):
+            if i == fail_at:
+                raise LabelError(f"bad item {i}")
+            pulled.append(i)
+            yield i
+
+    return produce()
+
+
+def endless():
+    del pulled[:]
+    i = 0
+    while True:
+        pulled.append(i)
+        yield i
+        i += 1
+
+
+def big_arrays(count, megabytes):
+    for i in range(count):
+        yield (np.full(megabytes * 131072, float(i)), i)
+
+
+def sabotage_take():
+    from grader.link.policy import OPERATIONS
+    OPERATIONS["take"] = lambda iterator, count: [[], None]
+
+
 def chained(how):
     try:
         raise KeyError("inner")
@@ -220,6 +259,86 @@ def test_generators_are_iterated_lazily_across_the_link(sub):
     produced = sub.chunks(4)
     assert isinstance(produced, Proxy)
     assert [len(chunk) for chunk in produced] == [0, 1, 2, 3]
+
+
+def _looped(iterable, limit):
+    """What drawing one item at a time, at most `limit`, gives: the items, then the
+    exception that stopped it."""
+    items = []
+    iterator = iter(iterable)
+    try:
+        while limit is None or len(items) < limit:
+            try:
+                items.append(next(iterator))
+            except StopIteration:
+                break
+    except Exception as exc:  # noqa: BLE001 - compared below
+        return items, (type(exc).__name__, str(exc))
+    return items, None
+
+
+def _drawn(iterable, limit):
+    items = []
+    try:
+        for item in drawn(iterable, limit):
+            items.append(item)
+    except Exception as exc:  # noqa: BLE001 - compared below
+        return items, (type(exc).__name__, str(exc))
+    return items, None
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    n=st.integers(0, 150),
+    limit=st.none() | st.integers(0, 200),
+    fail_at=st.none() | st.integers(0, 150),
+)
+def test_drawing_several_items_per_crossing_draws_what_a_loop_would(sub, n, limit, fail_at):
+    """The same items and the same exception at the same place as a for loop, and with a
+    limit the candidate's generator produces no item the loop would not have drawn."""
+    expected = _looped(sub.numbers(n, fail_at), limit)
+    assert _drawn(sub.numbers(n, fail_at), limit) == expected
+    items, error = expected
+    if limit is not None:
+        assert sub.pulled == items
+    elif error is None:
+        assert sub.pulled == list(range(n))
+
+
+def test_drawing_an_endless_generator_stops_at_the_limit_in_few_crossings(sub):
+    generator = sub.endless()
+    endpoint = sub.__dict__["_mlgrade_proxy"]._mlgrade_endpoint
+    before = endpoint.round_trips
+    assert list(drawn(generator, 3 * DRAW_CHUNK + 5)) == list(range(3 * DRAW_CHUNK + 5))
+    # iter() once, then one crossing per chunk
+    assert endpoint.round_trips - before == 1 + 4
+    assert sub.pulled == list(range(3 * DRAW_CHUNK + 5))
+    # what is left is still the candidate's to give, one item at a time
+    assert next(generator) == 3 * DRAW_CHUNK + 5
+
+
+def test_a_draw_of_large_arrays_is_split_into_several_crossings(sub):
+    generator = sub.big_arrays(10, 3)
+    endpoint = sub.__dict__["_mlgrade_proxy"]._mlgrade_endpoint
+    before = endpoint.round_trips
+    items = list(drawn(generator))
+    assert [label for _, label in items] == list(range(10))
+    assert all(array.nbytes == 3 * 2**20 and array[0] == label for array, label in items)
+    # 8 MB per crossing at most, give or take one item: three of these 3 MB arrays each
+    assert endpoint.round_trips - before >= 1 + 4
+
+
+def test_a_candidate_that_answers_a_draw_with_nothing_fails_the_test(sub):
+    sub.sabotage_take()
+    with pytest.raises(RuntimeError, match="answered a draw with no items"):
+        list(drawn(sub.endless()))
+
+
+def test_drawing_a_judges_own_iterable_needs_no_candidate():
+    assert list(drawn(iter(range(10)), 4)) == [0, 1, 2, 3]
+    assert list(drawn([1, 2])) == [1, 2]
 
 
 def test_a_wrapper_keeps_the_wrapped_functions_identity_and_metadata(sub, caplog):

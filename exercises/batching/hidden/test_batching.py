@@ -9,7 +9,7 @@ import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
-from grader.judge.suite_tools import define, peak_memory
+from grader.judge.suite_tools import define, drawn, peak_memory
 
 # no explain phase: it only slows down the report of a failing example
 PHASES = [phase for phase in Phase if phase is not Phase.explain]
@@ -34,9 +34,8 @@ ARRAY_TYPES = (np.ndarray, np.memmap)
 def _collect(gen, limit=None):
     """Draw (X_batch, y_batch) pairs, checking each is a pair of numpy arrays."""
     out = []
-    for i, item in enumerate(gen):
-        if limit is not None and i >= limit:
-            break
+    # drawn: the same items as a for loop, several per crossing (no laziness is checked here)
+    for item in drawn(gen, limit):
         assert len(item) == 2, (
             f"expected (X_batch, y_batch) pairs, got an item of length {len(item)}"
         )
@@ -478,7 +477,7 @@ def test_augment_images_order_and_content(n, h, w, channels):
     shape = (n, h, w) if channels is None else (n, h, w, channels)
     images = np.arange(int(np.prod(shape))).reshape(shape)
     labels = np.arange(n) * 10 + 1
-    got = list(sub.augment_images(images, labels))
+    got = list(drawn(sub.augment_images(images, labels)))
     assert len(got) == 3 * n, f"expected {3 * n} (image, label) pairs, got {len(got)}"
     names = ("the original image", "np.fliplr(image)", "np.rot90(image)")
     for i in range(n):
@@ -505,7 +504,7 @@ def test_augment_images_is_lazy():
     assert images.highest <= 1, (
         f"expected at most images[0..1] read after three items, got images up to {images.highest}"
     )
-    assert len(list(gen)) == 147, "expected 147 further items"
+    assert len(list(drawn(gen))) == 147, "expected 147 further items"
 
 
 @pytest.mark.gated_on("test_augment_images_order_and_content")
