@@ -25,6 +25,7 @@ import numpy
 from grader import host
 from grader.job import CandidateJob
 from grader.link.remote import Endpoint
+from grader.sandbox.frame_room import with_frame_room
 from grader.sandbox.placement import pin_to
 
 if host.current().sandbox:
@@ -178,7 +179,7 @@ def candidate_main(job: CandidateJob, conn: Any) -> None:
     pin_to(job.cpu)
     endpoint.event("ready", module)
     try:
-        endpoint.serve_forever()
+        with_frame_room(endpoint.serve_forever)
     except BaseException:  # noqa: BLE001 - a broken link ends the process
         pass
     os._exit(0)

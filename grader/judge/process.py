@@ -42,6 +42,7 @@ from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
 from grader.sandbox.confinement import isolate_network
 from grader.sandbox.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
+from grader.sandbox.frame_room import with_frame_room
 from grader.sandbox.placement import pin_to
 
 
@@ -204,7 +205,8 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
         candidate_uid=job.candidate_uid,
     )
     try:
-        pytest_run.run_pytest(pytest_run.pytest_arguments(job), [collector])
+        # The suite's calls into the candidate cross in a loop of their own: see frame_room.
+        with_frame_room(pytest_run.run_pytest, pytest_run.pytest_arguments(job), [collector])
     except BaseException:  # noqa: BLE001 - the parent decides from what was sent
         pass
     os._exit(0)
@@ -226,13 +228,18 @@ def warm_scikit_learn() -> None:
         pass
 
 
-warm_hypothesis_tables()
-pytest_run.rehearse()
-pytest_run.prepare()
-if os.environ.get(WARM_ENGINE) != "0":
-    warm_hypothesis_engine()
-warm_scikit_learn()
-seal_hypothesis_constants()
+def warm_up() -> None:
+    """What every judge would otherwise do first, done once in the fork server."""
+    warm_hypothesis_tables()
+    pytest_run.rehearse()
+    pytest_run.prepare()
+    if os.environ.get(WARM_ENGINE) != "0":
+        warm_hypothesis_engine()
+    warm_scikit_learn()
+    seal_hypothesis_constants()
+
+
+with_frame_room(warm_up)
 
 # Everything imported so far is long-lived: keep it out of the collector's way, and
 # out of copy-on-write page faults in forked judges.

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import host
+from grader.sandbox.frame_room import with_frame_room
 
 if TYPE_CHECKING:
     from grader.catalogue import Exercise
@@ -127,15 +128,19 @@ def _received_fd(duplicate: Any) -> int:
 
 def _serve(listener: int, alive: int, preload: list[str]) -> None:
     """A fork server's loop, in a process another fork server started."""
-    for name in preload:
-        try:
-            __import__(name)
-        except ImportError:  # as multiprocessing's own server does: the child will say
-            pass
+    with_frame_room(_import_all, preload)
     # grader.sandbox.frozen_heap froze the heap once, in the first server of the chain: importing
     # it again does nothing, so what this server loaded on top is frozen here.
     gc.freeze()
     multiprocessing.forkserver.main(listener, alive, [])
+
+
+def _import_all(names: list[str]) -> None:
+    for name in names:
+        try:
+            __import__(name)
+        except ImportError:  # as multiprocessing's own server does: the child will say
+            pass
 
 
 class _ForkedServer(multiprocessing.forkserver.ForkServer):
