@@ -264,13 +264,27 @@ CANDIDATE_OWN_MODULES = (
 JUDGE_OWN_MODULES = ("grader.sandbox.cgroups", "grader.judge.entry", "grader.judge.process")
 
 
+# What both sides run, and so every server of the chain: the link between them, the jobs
+# they unpickle, their cage and CPU, and the frame room of their loops. Imported (and,
+# where bytecode is not written, compiled) once, by the first server of the chain.
+SHARED_MODULES = (
+    "grader.sandbox.forkservers",
+    "grader.link.remote",
+    "grader.job",
+    "grader.sandbox.cgroups",
+    "grader.sandbox.placement",
+    "grader.sandbox.frame_room",
+)
+
+
 def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
-    numpy for a from-scratch exercise; then its own module, and the heap frozen."""
+    numpy for a from-scratch exercise; then the shared modules and its own, and the heap
+    frozen."""
     forbidden = set(forbidden_imports)
     usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
-    return [*allowed, *CANDIDATE_OWN_MODULES]
+    return [*allowed, *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
 
 
 def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:
@@ -287,12 +301,13 @@ def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
 
 # What the libraries' server loads: what both judges and candidates use, and nothing of
 # either side (no suite, no oracle, no jail); the last module freezes the heap.
-LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, "grader.sandbox.frozen_heap"]
+LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
 
-# The first server of the chain: numpy alone, which every process of a grading run loads.
-# The libraries' server and a from-scratch exercise's candidates' server are both forked
-# from it, so even the server that must not hold scikit-learn shares numpy's pages.
-NUMPY_PRELOAD = ["numpy", "grader.sandbox.frozen_heap"]
+# The first server of the chain: numpy and the shared modules, which every process of a
+# grading run loads. The libraries' server and a from-scratch exercise's candidates'
+# server are both forked from it, so even the server that must not hold scikit-learn
+# shares numpy's pages.
+NUMPY_PRELOAD = ["numpy", *SHARED_MODULES, "grader.sandbox.frozen_heap"]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:

@@ -15,6 +15,8 @@ from grader.sandbox.forkservers import (
     CANDIDATE_OWN_MODULES,
     CANDIDATE_PRELOAD,
     LIBRARY_PRELOAD,
+    NUMPY_PRELOAD,
+    SHARED_MODULES,
     candidate_preload,
     has_forkserver,
     shares_libraries,
@@ -27,7 +29,7 @@ from tests.conftest import ENGINE_SUBMISSIONS
 LIBRARIES = sorted(
     {name.partition(".")[0] for name in CANDIDATE_PRELOAD} - {"numpy"} | {"flask", "django"}
 )
-OWN_MODULES = list(CANDIDATE_OWN_MODULES)
+OWN_MODULES = [*SHARED_MODULES, *CANDIDATE_OWN_MODULES]
 
 
 @given(st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple))
@@ -56,9 +58,36 @@ def test_banning_only_web_frameworks_shares_the_usual_server():
 def test_the_libraries_server_holds_neither_side():
     """What candidates' processes inherit from it: only what their own server loads anyway,
     never the judge's code, a suite's, or the candidates' (their server adds that)."""
-    own = [name for name in LIBRARY_PRELOAD if name.partition(".")[0] == "grader"]
-    assert own == ["grader.sandbox.frozen_heap"]
+    for preload in (LIBRARY_PRELOAD, NUMPY_PRELOAD):
+        own = [name for name in preload if name.partition(".")[0] == "grader"]
+        assert own == [*SHARED_MODULES, "grader.sandbox.frozen_heap"]
     assert set(LIBRARY_PRELOAD) <= set(candidate_preload(()))
+
+
+def test_the_shared_modules_load_nothing_of_either_side():
+    """What the first server imports once for all: the link, the jobs, the cage. Loading it
+    brings in no module of the judge's or the candidate's side, and no library but numpy."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", SHOW_LOADED, ",".join(SHARED_MODULES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split(",")
+    assert "grader.link.remote" in loaded
+    sides = [n for n in loaded if n.startswith(("grader.judge", "grader.candidate"))]
+    assert sides == []
+    assert not {"sklearn", "scipy", "pytest", "hypothesis"} & set(loaded)
+
+
+SHOW_LOADED = """
+import sys
+for name in sys.argv[1].split(","):
+    __import__(name)
+print(",".join(sorted(sys.modules)))
+"""
 
 
 def _parent(pid: int) -> int:
