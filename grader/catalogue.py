@@ -143,18 +143,15 @@ class Exercise:
 
     def suite_imports(self, suite: str) -> tuple[str, ...]:
         """Modules a suite's files import at module level, in first-seen order."""
-        found: dict[str, None] = {}
-        for path in self.suite_files(suite):
-            try:
-                tree = parse(path.read_bytes(), filename=str(path))
-            except (OSError, SyntaxError, ValueError):
-                continue  # collection reports a broken suite with its own message
-            for node in tree.body:
-                if isinstance(node, ast.Import):
-                    found.update((alias.name, None) for alias in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    found[node.module] = None
-        return tuple(found)
+        return module_imports(self.suite_files(suite))
+
+    def libraries_used(self) -> frozenset[str]:
+        """Top-level packages the stub and both suites import: the libraries this exercise
+        is about, which an answer most likely imports too."""
+        files = [*self.suite_files("hidden"), self.public_tests]
+        if self.stub_path.suffix == ".py":
+            files.append(self.stub_path)
+        return frozenset(name.partition(".")[0] for name in module_imports(files))
 
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""
@@ -162,6 +159,23 @@ class Exercise:
         for path in self.suite_files(suite):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()
+
+
+def module_imports(paths: list[Path]) -> tuple[str, ...]:
+    """Modules these files import at module level, in first-seen order; a file that
+    does not parse or read adds nothing (collection reports a broken suite itself)."""
+    found: dict[str, None] = {}
+    for path in paths:
+        try:
+            tree = parse(path.read_bytes(), filename=str(path))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found.update((alias.name, None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None
+    return tuple(found)
 
 
 @dataclass(frozen=True)

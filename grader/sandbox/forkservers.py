@@ -277,13 +277,22 @@ SHARED_MODULES = (
 )
 
 
-def candidate_preload(forbidden_imports: tuple[str, ...]) -> list[str]:
+def candidate_preload(
+    forbidden_imports: tuple[str, ...], uses: frozenset[str] | None = None
+) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
     numpy for a from-scratch exercise; then the shared modules and its own, and the heap
-    frozen."""
+    frozen.
+
+    `uses`, the top-level packages its exercise's own files import, narrows the libraries
+    to those: a server that answers one exercise once (a cold `mlgrade run`) would spend
+    more importing scikit-learn for an answer that never uses it than the answer saves.
+    """
     forbidden = set(forbidden_imports)
     usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
+    if uses is not None:
+        allowed = [name for name in allowed if name.partition(".")[0] in uses]
     return [*allowed, *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
 
 

@@ -146,9 +146,12 @@ class Sandbox:
             # The judge's module last: it warms hypothesis and freezes the heap.
             self._judges.set_preload([*modules, *JUDGE_OWN_MODULES])
 
-    def _candidate_server(self, forbidden: tuple[str, ...]) -> ForkServerContext:
-        """The warm server for candidates of exercises that forbid these libraries."""
-        preload = candidate_preload(forbidden)
+    def _candidate_server(self, exercise: Exercise) -> ForkServerContext:
+        """The warm server for this exercise's candidates: one per set of libraries
+        forbidden; without the libraries' server, one that loads only what the exercise uses."""
+        forbidden = exercise.forbidden_imports
+        uses = exercise.libraries_used() if self._libraries is None else None
+        preload = candidate_preload(forbidden, uses)
         key = tuple(preload)
         with self._candidates_lock:
             if key not in self._candidates:
@@ -163,11 +166,11 @@ class Sandbox:
                 self._candidates[key] = ForkServerContext(name, preload, forked_from=parent)
             return self._candidates[key]
 
-    def _candidate_process(self, forbidden: tuple[str, ...]) -> Any:
+    def _candidate_process(self, exercise: Exercise) -> Any:
         """The Process class for this exercise's candidate."""
         if not self._forkserver:
             return self._spawn.Process
-        return self._candidate_server(forbidden).Process
+        return self._candidate_server(exercise).Process
 
     def _judge_process(self) -> Any:
         return self._judges.Process if self._judges is not None else self._spawn.Process
@@ -184,8 +187,9 @@ class Sandbox:
             self.preload(suite_imports(exercises, suite))
         if self._forkserver:
             # Start the candidates' servers now: they warm up while the suites collect.
-            for forbidden in {ex.forbidden_imports for ex in exercises if ex.module}:
-                self._candidate_server(forbidden).server.ensure_running()
+            for exercise in exercises:
+                if exercise.module:
+                    self._candidate_server(exercise).server.ensure_running()
         if jobs <= 1 or len(exercises) <= 1:  # a batch's per-candidate call: no threads
             collected = [self.collect(ex, suite) for ex in exercises]
         else:
@@ -215,6 +219,7 @@ class Sandbox:
                 self._imports[key] = imports
                 atexit.register(shutil.rmtree, staging.suite_dir, True)
                 outcome = self._run_child(
+                    exercise,
                     staging.job(collect_only=True, only=None),
                     None,
                     expected=None,
@@ -257,6 +262,7 @@ class Sandbox:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
+                    exercise,
                     staging.job(collect_only=False, only=only, fail_fast=fail_fast),
                     staging.candidate_job(),
                     expected=set(expected_ids),
@@ -322,6 +328,7 @@ class Sandbox:
 
     def _run_child(
         self,
+        exercise: Exercise,
         job: JudgeJob,
         candidate: CandidateJob | None,
         *,
@@ -334,7 +341,7 @@ class Sandbox:
         try:
             return run_pair(
                 self._judge_process(),
-                self._candidate_process(candidate.forbidden_imports) if candidate else None,
+                self._candidate_process(exercise) if candidate else None,
                 dataclasses.replace(job, cpu=cpu),
                 dataclasses.replace(candidate, cpu=cpu) if candidate is not None else None,
                 expected=expected,

@@ -48,6 +48,36 @@ def test_a_from_scratch_exercise_s_server_holds_numpy_alone():
     assert not shares_libraries(("sklearn",))
 
 
+@given(
+    st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple),
+    st.frozensets(st.sampled_from([*LIBRARIES, "numpy", "pytest", "json"])),
+)
+def test_a_server_for_one_exercise_loads_only_the_libraries_it_uses(forbidden, uses):
+    narrowed = candidate_preload(forbidden, uses)
+    assert narrowed[-len(OWN_MODULES) :] == OWN_MODULES
+    libraries = narrowed[: -len(OWN_MODULES)]
+    # What it keeps is what the full server would load, in the same order, used and allowed.
+    assert libraries == [
+        name
+        for name in candidate_preload(forbidden)[: -len(OWN_MODULES)]
+        if name.partition(".")[0] in uses
+    ]
+    assert not {name.partition(".")[0] for name in libraries} & set(forbidden)
+
+
+def test_what_an_exercise_uses_is_what_its_stub_and_suites_import(real_kit):
+    """serving's files import numpy and flask but not scikit-learn; validation's stub
+    imports scikit-learn, and the server for it loads its modules."""
+    serving, validation = real_kit.get("serving"), real_kit.get("validation")
+    assert {"numpy"} <= serving.libraries_used()
+    assert "sklearn" not in serving.libraries_used()
+    assert "sklearn" in validation.libraries_used()
+    assert "sklearn" not in candidate_preload(serving.forbidden_imports, serving.libraries_used())
+    assert "sklearn.model_selection" in candidate_preload(
+        validation.forbidden_imports, validation.libraries_used()
+    )
+
+
 def test_banning_only_web_frameworks_shares_the_usual_server():
     serving = ("flask", "fastapi", "starlette", "django", "bottle", "falcon", "aiohttp")
     assert candidate_preload(serving) == candidate_preload(())
@@ -113,12 +143,13 @@ def test_judges_and_candidates_servers_are_forked_from_the_libraries_server(engi
 
 
 @pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
-def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn():
+def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn(real_kit):
     """Forked from the numpy server, which maps numpy's libraries and nothing of scipy or
     scikit-learn, as the from-scratch server itself does not."""
     assert shares_numpy(("sklearn",)) and not shares_numpy(("numpy",))
     sandbox = default_sandbox()
-    context = sandbox._candidate_server(("sklearn",))
+    from_scratch = [ex for ex in real_kit.exercises if "sklearn" in ex.forbidden_imports]
+    context = sandbox._candidate_server(from_scratch[0])
     context.server.ensure_running()
     servers = sandbox.server_pids()
     assert _parent(context.server_pid) == servers["numpy"]
