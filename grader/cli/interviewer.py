@@ -86,7 +86,16 @@ def grade_command(
     found = find_kit(kit, need_hidden=True)
     ids = split_ids(exercises) or None
     # The interviewer's `grade`: a folder or archive with no answer at all is a mistake.
-    result, _ = grade_submission(submission, found, ids, "hidden", jobs, require_answers=True)
+    # One exercise is too little work to repay the warm servers a catalogue shares.
+    result, _ = grade_submission(
+        submission,
+        found,
+        ids,
+        "hidden",
+        jobs,
+        warm_engine=len(found.select(ids)) > 1,
+        require_answers=True,
+    )
     # Files only where asked: the terminal summary is the default output.
     written = []
     if json_out is not None:
