@@ -145,13 +145,13 @@ class Exercise:
         """Modules a suite's files import at module level, in first-seen order."""
         return module_imports(self.suite_files(suite))
 
-    def libraries_used(self) -> frozenset[str]:
-        """Top-level packages the stub and both suites import: the libraries this exercise
-        is about, which an answer most likely imports too."""
+    def modules_used(self) -> tuple[str, ...]:
+        """Modules the stub and both suites import: what this exercise is about, which an
+        answer most likely imports too."""
         files = [*self.suite_files("hidden"), self.public_tests]
         if self.stub_path.suffix == ".py":
             files.append(self.stub_path)
-        return frozenset(name.partition(".")[0] for name in module_imports(files))
+        return module_imports(files)
 
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""

@@ -22,6 +22,7 @@ import site
 import socket
 import threading
 import types
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -251,6 +252,9 @@ CANDIDATE_PRELOAD = (
 # answers use; one that imports them pays the import in its own process).
 FROM_SCRATCH_BANS = frozenset({"sklearn"})
 
+# The packages of the usual libraries: a module of one of them may go in a shared server.
+LIBRARY_ROOTS = frozenset(name.partition(".")[0] for name in CANDIDATE_PRELOAD)
+
 
 # Each side's own code, preloaded too: what a forked child unpickles (its entry point, its
 # job and the job's cage) and runs, so that no child imports, let alone compiles, it again.
@@ -278,22 +282,28 @@ SHARED_MODULES = (
 
 
 def candidate_preload(
-    forbidden_imports: tuple[str, ...], uses: frozenset[str] | None = None
+    forbidden_imports: tuple[str, ...], uses: tuple[str, ...] | None = None
 ) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
     numpy for a from-scratch exercise; then the shared modules and its own, and the heap
     frozen.
 
-    `uses`, the top-level packages its exercise's own files import, narrows the libraries
-    to those: a server that answers one exercise once (a cold `mlgrade run`) would spend
-    more importing scikit-learn for an answer that never uses it than the answer saves.
+    `uses`, the modules the graded exercises' own files import, replaces the usual
+    libraries with the ones among them: a server that answers one exercise once (a cold
+    `mlgrade run`) would spend more importing all of scikit-learn than answers save.
     """
     forbidden = set(forbidden_imports)
-    usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
+    if forbidden & FROM_SCRATCH_BANS:
+        usual: Iterable[str] = ("numpy",)
+    else:
+        usual = CANDIDATE_PRELOAD if uses is None else library_modules(uses)
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
-    if uses is not None:
-        allowed = [name for name in allowed if name.partition(".")[0] in uses]
     return [*allowed, *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
+
+
+def library_modules(uses: Iterable[str]) -> list[str]:
+    """The modules among `uses` that belong to the usual libraries, in order, once each."""
+    return list(dict.fromkeys(name for name in uses if name.partition(".")[0] in LIBRARY_ROOTS))
 
 
 def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:
@@ -304,13 +314,18 @@ def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:
 def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
     """Whether this exercise's candidates' server may be forked from the libraries' server:
     only where it forbids none of them (a forbidden one must not even be in memory)."""
-    libraries = {name.partition(".")[0] for name in CANDIDATE_PRELOAD}
-    return not set(forbidden_imports) & libraries
+    return not set(forbidden_imports) & LIBRARY_ROOTS
 
 
-# What the libraries' server loads: what both judges and candidates use, and nothing of
-# either side (no suite, no oracle, no jail); the last module freezes the heap.
-LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
+def library_preload(uses: tuple[str, ...] | None = None) -> list[str]:
+    """What the libraries' server loads: what both judges and candidates use (the usual
+    libraries, or those among `uses`, the modules the graded exercises' files import), and
+    nothing of either side (no suite, no oracle, no jail); the last module freezes the heap."""
+    usual = CANDIDATE_PRELOAD if uses is None else library_modules(uses)
+    return [*usual, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
+
+
+LIBRARY_PRELOAD = library_preload()
 
 # The first server of the chain: numpy and the shared modules, which every process of a
 # grading run loads. The libraries' server and a from-scratch exercise's candidates'

@@ -34,6 +34,7 @@ from grader.sandbox.forkservers import (
     ForkServerContext,
     candidate_preload,
     has_forkserver,
+    library_preload,
     own_code_path,
     shares_libraries,
     shares_numpy,
@@ -113,6 +114,7 @@ class Sandbox:
         )
         self._spawn = multiprocessing.get_context("spawn")
         self._candidates: dict[tuple[str, ...], ForkServerContext] = {}
+        self._uses: tuple[str, ...] | None = None  # what the libraries' server loaded
         self._candidates_lock = threading.Lock()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
@@ -150,7 +152,7 @@ class Sandbox:
         """The warm server for this exercise's candidates: one per set of libraries
         forbidden; without the libraries' server, one that loads only what the exercise uses."""
         forbidden = exercise.forbidden_imports
-        uses = exercise.libraries_used() if self._libraries is None else None
+        uses = exercise.modules_used() if self._libraries is None else self._uses
         preload = candidate_preload(forbidden, uses)
         key = tuple(preload)
         with self._candidates_lock:
@@ -185,6 +187,11 @@ class Sandbox:
         """
         if not self._started:
             self.preload(suite_imports(exercises, suite))
+        if self._libraries is not None and self._libraries.server_pid is None:
+            # The libraries these exercises are about, for judges and candidates alike; an
+            # answer that imports another one pays for it in its own process.
+            self._uses = tuple(name for ex in exercises for name in ex.modules_used())
+            self._libraries.set_preload(library_preload(self._uses))
         if self._forkserver:
             # Start the candidates' servers now: they warm up while the suites collect.
             for exercise in exercises:

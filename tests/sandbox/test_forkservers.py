@@ -15,10 +15,12 @@ from grader.sandbox.forkservers import (
     CANDIDATE_OWN_MODULES,
     CANDIDATE_PRELOAD,
     LIBRARY_PRELOAD,
+    LIBRARY_ROOTS,
     NUMPY_PRELOAD,
     SHARED_MODULES,
     candidate_preload,
     has_forkserver,
+    library_preload,
     shares_libraries,
     shares_numpy,
 )
@@ -48,34 +50,53 @@ def test_a_from_scratch_exercise_s_server_holds_numpy_alone():
     assert not shares_libraries(("sklearn",))
 
 
+MODULES = [
+    *CANDIDATE_PRELOAD,
+    "sklearn.utils.class_weight",
+    "scipy.optimize",
+    "flask",
+    "pytest",
+    "hypothesis",
+    "json",
+    "grader.judge.suite_tools",
+]
+
+
 @given(
     st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple),
-    st.frozensets(st.sampled_from([*LIBRARIES, "numpy", "pytest", "json"])),
+    st.lists(st.sampled_from(MODULES)).map(tuple),
 )
-def test_a_server_for_one_exercise_loads_only_the_libraries_it_uses(forbidden, uses):
+def test_a_narrowed_server_loads_only_library_modules_the_exercises_import(forbidden, uses):
     narrowed = candidate_preload(forbidden, uses)
     assert narrowed[-len(OWN_MODULES) :] == OWN_MODULES
     libraries = narrowed[: -len(OWN_MODULES)]
-    # What it keeps is what the full server would load, in the same order, used and allowed.
-    assert libraries == [
-        name
-        for name in candidate_preload(forbidden)[: -len(OWN_MODULES)]
-        if name.partition(".")[0] in uses
-    ]
+    assert len(set(libraries)) == len(libraries)
     assert not {name.partition(".")[0] for name in libraries} & set(forbidden)
+    if "sklearn" in forbidden:
+        assert libraries == ["numpy"]  # from scratch: numpy alone, whatever the suites use
+        return
+    # Each one the exercises import and allow, in their order; no suite's test tool, no
+    # test framework, nothing the libraries' server would not hold too.
+    roots = LIBRARY_ROOTS - set(forbidden)
+    assert libraries == [n for n in dict.fromkeys(uses) if n.partition(".")[0] in roots]
+    if shares_libraries(forbidden):
+        assert library_preload(uses)[: len(libraries)] == libraries
 
 
 def test_what_an_exercise_uses_is_what_its_stub_and_suites_import(real_kit):
-    """serving's files import numpy and flask but not scikit-learn; validation's stub
-    imports scikit-learn, and the server for it loads its modules."""
+    """serving's files import numpy and flask but no scikit-learn; validation's stub
+    imports scikit-learn's modules, and a server for it alone loads them."""
     serving, validation = real_kit.get("serving"), real_kit.get("validation")
-    assert {"numpy"} <= serving.libraries_used()
-    assert "sklearn" not in serving.libraries_used()
-    assert "sklearn" in validation.libraries_used()
-    assert "sklearn" not in candidate_preload(serving.forbidden_imports, serving.libraries_used())
-    assert "sklearn.model_selection" in candidate_preload(
-        validation.forbidden_imports, validation.libraries_used()
+    assert "numpy" in serving.modules_used()
+    assert not [name for name in serving.modules_used() if name.startswith("sklearn")]
+    assert "sklearn.model_selection" in validation.modules_used()
+    assert "sklearn.ensemble" not in candidate_preload(
+        serving.forbidden_imports, serving.modules_used()
     )
+    assert "sklearn.model_selection" in candidate_preload(
+        validation.forbidden_imports, validation.modules_used()
+    )
+    assert "grader.judge.suite_tools" not in library_preload(validation.modules_used())
 
 
 def test_banning_only_web_frameworks_shares_the_usual_server():
