@@ -22,6 +22,7 @@ from grader.link.wire import (
     BUILTIN_TYPES,
     DEPTH_LIMIT,
     DTYPE_PATTERN,
+    IDENTITY_ATTRIBUTES,
     NUMPY_TYPES,
     PROTOCOLS,
     TEXT_LIMIT,
@@ -241,8 +242,25 @@ class Codec:
         ref = self.endpoint.export(value)
         if ref.side != self.side:  # a proxy going home: the peer knows its class
             return ["O", ref.side, ref.id, ref.kind, ref.label, None]
+        if self.side == "j" and type(value) is types.FunctionType:
+            return ["O", ref.side, ref.id, ref.kind, ref.label, None, self._identity(value)]
         cls = self.encode_class(type(value)) if ref.kind == "object" else None
         return ["O", ref.side, ref.id, ref.kind, ref.label, cls]
+
+    def _identity(self, function: types.FunctionType) -> list[Any]:
+        """[name, value, ...]: what the policy would answer for each identity attribute,
+        where that is text, None or an empty dict."""
+        found: list[Any] = []
+        for name in IDENTITY_ATTRIBUTES:
+            try:
+                value = self.endpoint.policy.getattr(function, name)
+            except Exception:  # noqa: BLE001 - not readable: asked for (and refused) as usual
+                continue
+            if value is None or type(value) is str and len(value) <= TEXT_LIMIT:
+                found += [name, value]
+            elif type(value) is dict and not value:
+                found += [name, ["D"]]
+        return found
 
     def decode(self, tree: Any, buffers: list[memoryview], depth: int = 0) -> Any:
         """The value for a tree a peer sent; WireError when it is malformed."""

@@ -14,6 +14,7 @@ from grader.link.wire import (
     BUILTIN_TYPES,
     DEPTH_LIMIT,
     DTYPE_PATTERN,
+    IDENTITY_ATTRIBUTES,
     NOT_RERAISED,
     NUMPY_TYPES,
     PROTOCOLS,
@@ -176,13 +177,20 @@ class Decoder:
         raise WireError(f"unknown tag {tag[:20]!r}")
 
     def _decode_ref(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
-        side, ident, kind, label, cls = rest
+        if len(rest) not in (5, 6):
+            raise WireError("malformed reference")
+        side, ident, kind, label, cls = rest[:5]
         if not isinstance(ident, int) or not isinstance(kind, str) or not isinstance(label, str):
             raise WireError("malformed reference")
         if side == self.side:
             return self.endpoint.resolve(ident)
         mirror = self._decode(cls, buffers, depth + 1) if cls is not None else None
-        return self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
+        proxy = self.endpoint.proxy(Ref(str(side), ident, kind, label[:200]), mirror)
+        # Only the candidate's side uses what the judge says of its own functions: the
+        # judge reads every attribute of the candidate's objects from the object itself.
+        if len(rest) == 6 and self.side == "c" and side == "j":
+            self.endpoint.learn(ident, _identity(rest[5]))
+        return proxy
 
     def _decode_exception(self, rest: list[Any], buffers: list[memoryview], depth: int) -> Any:
         name, cls_tree, args_tree, message, frames, chained, ident = rest
@@ -248,6 +256,23 @@ def _dtype(text: Any) -> np.dtype:
     if not isinstance(text, str) or not DTYPE_PATTERN.match(text):
         raise WireError("unsupported dtype")
     return np.dtype(text)
+
+
+def _identity(tree: Any) -> dict[str, Any]:
+    """The identity attributes a judge's function came with: text, None or {}."""
+    if not isinstance(tree, list) or len(tree) % 2:
+        raise WireError("malformed identity")
+    found: dict[str, Any] = {}
+    for name, value in zip(tree[0::2], tree[1::2], strict=True):
+        if name not in IDENTITY_ATTRIBUTES:
+            raise WireError("malformed identity")
+        if value is None or isinstance(value, str):
+            found[name] = value
+        elif value == ["D"]:
+            found[name] = {}
+        else:
+            raise WireError("malformed identity")
+    return found
 
 
 def _text_of(value: Any) -> str:

@@ -48,7 +48,7 @@ class Proxy:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_mlgrade_"):
             raise AttributeError(name)
-        return self._mlgrade_endpoint.request("getattr", self, name)
+        return self._mlgrade_endpoint.attribute(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._mlgrade_endpoint.request("setattr", self, name, value)
@@ -354,7 +354,5 @@ for _attribute in ("__doc__", "__module__"):
         setattr(
             _cls,
             _attribute,
-            property(
-                lambda self, _n=_attribute: self._mlgrade_endpoint.request("getattr", self, _n)
-            ),
+            property(lambda self, _n=_attribute: self._mlgrade_endpoint.attribute(self, _n)),
         )

@@ -68,6 +68,10 @@ class Endpoint:
         self._next_id = 1
         self._proxies: weakref.WeakValueDictionary[int, Proxy] = weakref.WeakValueDictionary()
         self._released: list[list[int]] = []
+        # Messages sent so far: until this side sends again the peer runs none of its code,
+        # so what it said of its objects in the last message it sent still holds.
+        self._sends = 0
+        self._known: dict[int, tuple[int, dict[str, Any]]] = {}
         self.closed = False
         # Called instead of raising PeerGone (the judge ends at once when the candidate
         # dies under a test, so the parent can tell which test it was).
@@ -147,6 +151,20 @@ class Endpoint:
     def released(self, ident: int) -> None:
         """A proxy died: the peer may forget that object (told with the next message)."""
         self._released.append([ident, self._received.pop(ident, 1)])
+        self._known.pop(ident, None)
+
+    def learn(self, ident: int, attributes: dict[str, Any]) -> None:
+        """Attributes the peer sent with one of its objects, true until this side sends."""
+        self._known[ident] = (self._sends, attributes)
+
+    def attribute(self, proxy: Proxy, name: str) -> Any:
+        """getattr on a peer's object: answered here with what the peer sent, while the
+        peer cannot have changed it; otherwise asked."""
+        known = self._known.get(proxy._mlgrade_ref.id)
+        if known is not None and known[0] == self._sends and name in known[1]:
+            value = known[1][name]
+            return {} if type(value) is dict else value  # a fresh dict, as a request gives
+        return self.request("getattr", proxy, name)
 
     def remember_origin(self, exc: BaseException, ref: Ref) -> None:
         """An exception decoded from the peer: sent back, it becomes the peer's own again."""
@@ -180,6 +198,7 @@ class Endpoint:
     # ------------------------------------------------------------------ sending
 
     def _send(self, header: dict[str, Any], buffers: list[Any]) -> None:
+        self._sends += 1
         if self._released:
             header["r"], self._released = self._released, []
         try:

@@ -124,6 +124,20 @@ class Binding:
         return self if instance is None else types.MethodType(self, instance)
 
 
+# functools.wraps of a judge's function, and the round trips it took.
+def wrap_and_count(function):
+    endpoint = function._mlgrade_endpoint
+    before = endpoint.round_trips
+    wrapper = functools.wraps(function)(lambda *args: function(*args))
+    names = [getattr(wrapper, n) for n in ("__name__", "__qualname__", "__doc__", "__module__")]
+    copied = {k: v for k, v in wrapper.__dict__.items() if k != "__wrapped__"}
+    return [endpoint.round_trips - before, *names, copied, wrapper.__annotations__]
+
+
+def name_around_a_call(function):
+    return function.__name__, function(), function.__name__
+
+
 calls = 0
 
 
@@ -352,6 +366,60 @@ def test_a_wrapper_keeps_the_wrapped_functions_identity_and_metadata(sub, caplog
     assert wrapped.__wrapped__ is predict
     assert wrapped.__name__ == "predict" and wrapped.__doc__ == "Predict something."
     assert any("called" in r.getMessage() and r.name == "candidate" for r in caplog.records)
+
+
+def test_wrapping_a_judges_function_reads_its_identity_without_a_round_trip(sub):
+    """What functools.wraps reads came with the function's reference: the candidate's
+    process asks nothing back, and gets what asking would have given."""
+
+    def predict(x):
+        """Predict something."""
+        return x + 1
+
+    trips, name, qualname, doc, module, attributes, annotations = sub.wrap_and_count(predict)
+    assert trips == 0
+    assert (name, qualname, doc, module) == (
+        "predict",
+        predict.__qualname__,
+        "Predict something.",
+        __name__,
+    )
+    assert attributes == {} and annotations == {}
+
+
+def test_a_judges_function_with_attributes_of_its_own_is_asked_for_them(sub):
+    def scored(x: int) -> int:
+        return x
+
+    scored.calls = 4
+    trips, *_, attributes, annotations = sub.wrap_and_count(scored)
+    assert attributes == {"calls": 4}  # read from the judge, as before
+    assert annotations == {"x": "int", "return": "int"}  # postponed: strings
+    assert trips == 2
+
+
+def test_what_the_judge_sent_of_a_function_is_forgotten_once_the_judge_ran_code(sub):
+    """The judge's function renames itself when called: the name read after the call is
+    the new one, not the one that came with the reference."""
+
+    def renamer():
+        renamer.__name__ = "renamed"
+        return 1
+
+    assert sub.name_around_a_call(renamer) == ("renamer", 1, "renamed")
+
+
+def test_the_judge_ignores_identity_attributes_sent_with_a_candidates_function(sub):
+    """Only the judge's own functions come with their identity: the judge reads every
+    attribute of the candidate's objects from the object itself."""
+    from grader.link.codec import Codec
+
+    proxy = sub.double
+    endpoint = proxy._mlgrade_endpoint
+    forged = ["O", "c", proxy._mlgrade_ref.id, "callable", "double", None, ["__name__", "x"]]
+    assert isinstance(endpoint.codec, Codec)
+    assert endpoint.codec.decode(forged, []) is proxy
+    assert proxy.__name__ == "double"
 
 
 def test_a_wrapped_method_binds_like_a_function(sub):
