@@ -79,3 +79,31 @@ def test_nested_and_array_arguments_are_compared_by_their_encoding(codec):
     nested[0].append(9)
     array[2] = 1.0
     assert [index for index, _ in changed_arguments(codec, before, [])] == [0, 1]
+
+
+ARRAY_MUTATIONS = [
+    ("nothing", lambda a: None),
+    ("one element", lambda a: a.__setitem__(0, a[0] + 1) if a.size else None),
+    ("zero to minus zero", lambda a: a.__setitem__(..., -a) if a.dtype.kind == "f" else None),
+    ("reshape in place", lambda a: setattr(a, "shape", (a.size, 1))),
+    ("dtype view in place", lambda a: setattr(a, "dtype", np.uint8)),
+    ("fill with the same", lambda a: a.__setitem__(..., a.copy())),
+]
+
+
+@given(
+    st.sampled_from(["<f8", "<i8", "|b1", "<f4"]),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from(ARRAY_MUTATIONS),
+)
+def test_every_change_to_an_array_argument_is_sent_back_and_only_those(codec, dtype, n, mutation):
+    """Compared without encoding it twice: a change of bytes, shape or dtype (0.0 to -0.0
+    included) is sent back; an untouched array, or one refilled with its own values, is not."""
+    name, mutate = mutation
+    array = (np.arange(n) % 3).astype(dtype)
+    before_state = (array.dtype.str, array.shape, array.tobytes())
+    before = snapshots(codec, "call", [None, [array], {}])
+    mutate(array)
+    changed = changed_arguments(codec, before, [])
+    moved = (array.dtype.str, array.shape, array.tobytes()) != before_state
+    assert [index for index, _ in changed] == ([0] if moved else []), name
