@@ -145,13 +145,16 @@ class Exercise:
         """Modules a suite's files import at module level, in first-seen order."""
         return module_imports(self.suite_files(suite))
 
+    def answer_imports(self) -> tuple[str, ...]:
+        """Modules the stub and the public tests import: what an answer is expected to use
+        (the hidden suites' oracles are the judge's own)."""
+        stub = [self.stub_path] if self.stub_path.suffix == ".py" else []
+        return module_imports([*stub, self.public_tests])
+
     def modules_used(self) -> tuple[str, ...]:
-        """Modules the stub and both suites import: what this exercise is about, which an
-        answer most likely imports too."""
-        files = [*self.suite_files("hidden"), self.public_tests]
-        if self.stub_path.suffix == ".py":
-            files.append(self.stub_path)
-        return module_imports(files)
+        """Modules the stub and both suites import: what the judge and the answer use."""
+        suites = module_imports([*self.suite_files("hidden"), self.public_tests])
+        return tuple(dict.fromkeys([*self.answer_imports(), *suites]))
 
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""

@@ -28,7 +28,14 @@ TEXT_LIMIT = 4000
 # What functools.wraps reads from the function it wraps: the judge sends a function's own
 # values of these with its reference, so wrapping one of the test's functions costs the
 # candidate's process no round trip per attribute.
-IDENTITY_ATTRIBUTES = ("__module__", "__name__", "__qualname__", "__doc__", "__dict__", "__annotations__")
+IDENTITY_ATTRIBUTES = (
+    "__module__",
+    "__name__",
+    "__qualname__",
+    "__doc__",
+    "__dict__",
+    "__annotations__",
+)
 DEPTH_LIMIT = 200
 DTYPE_PATTERN = re.compile(r"^[<>|=]?[biufcmMUS]\d+(\[[A-Za-z0-9]+\])?$")
 BUILTIN_TYPES = {

@@ -288,9 +288,9 @@ def candidate_preload(
     numpy for a from-scratch exercise; then the shared modules and its own, and the heap
     frozen.
 
-    `uses`, the modules the graded exercises' own files import, replaces the usual
-    libraries with the ones among them: a server that answers one exercise once (a cold
-    `mlgrade run`) would spend more importing all of scikit-learn than answers save.
+    `uses`, modules the graded exercises' own files import, replaces the usual libraries
+    with the ones among them: a server that answers one exercise once (a cold `mlgrade
+    run`) would spend more importing all of scikit-learn than answers save.
     """
     forbidden = set(forbidden_imports)
     if forbidden & FROM_SCRATCH_BANS:

@@ -92,22 +92,24 @@ class Sandbox:
         os.environ.update(own_code_path())
         sweep()
         self._forkserver = has_forkserver()
-        # A batch or a catalogue keeps several servers and their children alive at once:
-        # forked from one that loaded the libraries, they share those pages. One exercise
-        # graded in a fresh process has no time to repay the extra servers.
+        # Judges and candidates' processes both load numpy and the link: their servers are
+        # forked from one that did, once. A batch or a catalogue keeps several servers and
+        # their children alive at once: forked from one that also loaded the libraries,
+        # they share those pages. One exercise graded in a fresh process has no time to
+        # repay that server (its candidates may not even use the libraries).
         self._numpy = (
-            ForkServerContext(f"numpy-{id(self)}", NUMPY_PRELOAD)
-            if self._forkserver and warm_engine
-            else None
+            ForkServerContext(f"numpy-{id(self)}", NUMPY_PRELOAD) if self._forkserver else None
         )
         self._libraries = (
             ForkServerContext(f"libraries-{id(self)}", LIBRARY_PRELOAD, forked_from=self._numpy)
-            if self._numpy is not None
+            if self._numpy is not None and warm_engine
             else None
         )
         self._judges = (
             ForkServerContext(
-                f"judge-{id(self)}", list(JUDGE_OWN_MODULES), forked_from=self._libraries
+                f"judge-{id(self)}",
+                list(JUDGE_OWN_MODULES),
+                forked_from=self._libraries or self._numpy,
             )
             if self._forkserver
             else None
@@ -152,7 +154,9 @@ class Sandbox:
         """The warm server for this exercise's candidates: one per set of libraries
         forbidden; without the libraries' server, one that loads only what the exercise uses."""
         forbidden = exercise.forbidden_imports
-        uses = exercise.modules_used() if self._libraries is None else self._uses
+        # Alone, an exercise's candidates need what its stub imports (its suites' oracles
+        # are the judge's); with the libraries' server, what that one holds anyway.
+        uses = exercise.answer_imports() if self._libraries is None else self._uses
         preload = candidate_preload(forbidden, uses)
         key = tuple(preload)
         with self._candidates_lock:
@@ -160,7 +164,7 @@ class Sandbox:
                 name = f"candidate-{id(self)}-{len(self._candidates)}"
                 parent = (
                     self._libraries
-                    if shares_libraries(forbidden)
+                    if self._libraries is not None and shares_libraries(forbidden)
                     else self._numpy
                     if shares_numpy(forbidden)
                     else None
@@ -192,6 +196,10 @@ class Sandbox:
             # answer that imports another one pays for it in its own process.
             self._uses = tuple(name for ex in exercises for name in ex.modules_used())
             self._libraries.set_preload(library_preload(self._uses))
+        if self._judges is not None and self._libraries is None:
+            # Without the libraries' server the judges' one loads them itself: the longer
+            # start, which the suites' collection waits for, goes first.
+            self._judges.server.ensure_running()
         if self._forkserver:
             # Start the candidates' servers now: they warm up while the suites collect.
             for exercise in exercises:

@@ -84,17 +84,19 @@ def test_a_narrowed_server_loads_only_library_modules_the_exercises_import(forbi
 
 
 def test_what_an_exercise_uses_is_what_its_stub_and_suites_import(real_kit):
-    """serving's files import numpy and flask but no scikit-learn; validation's stub
-    imports scikit-learn's modules, and a server for it alone loads them."""
-    serving, validation = real_kit.get("serving"), real_kit.get("validation")
-    assert "numpy" in serving.modules_used()
-    assert not [name for name in serving.modules_used() if name.startswith("sklearn")]
-    assert "sklearn.model_selection" in validation.modules_used()
-    assert "sklearn.ensemble" not in candidate_preload(
-        serving.forbidden_imports, serving.modules_used()
-    )
+    """imbalance's hidden suite uses scikit-learn as an oracle, its stub and public tests
+    numpy alone: a server for its answers alone loads numpy, the libraries' server
+    scikit-learn too. validation's public tests hand scikit-learn's estimators to the
+    answer, and its answers' server loads them."""
+    imbalance, validation = real_kit.get("imbalance"), real_kit.get("validation")
+    assert "numpy" in imbalance.answer_imports()
+    assert not [name for name in imbalance.answer_imports() if name.startswith("sklearn")]
+    assert [name for name in imbalance.modules_used() if name.startswith("sklearn")]
+    assert set(imbalance.answer_imports()) <= set(imbalance.modules_used())
+    alone = candidate_preload(imbalance.forbidden_imports, imbalance.answer_imports())
+    assert "numpy" in alone and not [name for name in alone if name.startswith("sklearn")]
     assert "sklearn.model_selection" in candidate_preload(
-        validation.forbidden_imports, validation.modules_used()
+        validation.forbidden_imports, validation.answer_imports()
     )
     assert "grader.judge.suite_tools" not in library_preload(validation.modules_used())
 
@@ -178,6 +180,62 @@ def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn
         maps = Path(f"/proc/{pid}/maps").read_text()
         assert "/numpy/" in maps
         assert "/sklearn/" not in maps and "/scipy/" not in maps
+
+
+# Grades the engine kit's correct answer with a sandbox for one exercise (no libraries'
+# server) and prints the score and each warm server's role, pid and parent's pid.
+COLD_SERVERS = """
+import sys
+from pathlib import Path
+from grader.catalogue import load_kit
+from grader.grading import grade
+from grader.sandbox.runner import Sandbox
+from grader.workspace import load_submission
+kit = load_kit(Path(sys.argv[1]))
+sandbox = Sandbox(warm_engine=False)
+result = grade(load_submission(Path(sys.argv[2]), kit), kit, sandbox=sandbox)
+print(result.score, result.max_score)
+for role, pid in sandbox.server_pids().items():
+    parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    sklearn = "/sklearn/" in Path(f"/proc/{pid}/maps").read_text()
+    print(role, pid, parent, sklearn)
+"""
+
+
+@pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
+def test_one_exercise_alone_forks_its_judges_and_candidates_from_the_numpy_server():
+    """No libraries' server for one exercise, yet numpy and the link are loaded once: both
+    servers are forked from the numpy server, and the candidates' one holds no scikit-learn
+    (the engine kit's stub imports none)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES
+
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            COLD_SERVERS,
+            str(FIXTURES / "kit"),
+            str(ENGINE_SUBMISSIONS / "correct"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    score, *servers = run.stdout.splitlines()
+    assert score.split()[0] == score.split()[1]
+    parents, mapped = {}, {}
+    for line in servers:
+        role, pid, parent, sklearn = line.rsplit(maxsplit=3)
+        parents[role], mapped[role] = (pid, parent), sklearn == "True"
+    assert "libraries" not in parents
+    numpy_pid = parents["numpy"][0]
+    assert parents["judges"][1] == numpy_pid
+    candidates = [role for role in parents if role.startswith("candidates")]
+    assert candidates and all(parents[role][1] == numpy_pid for role in candidates)
+    assert not any(mapped[role] for role in candidates)
 
 
 UNPICKLE_IN_FRESH_PROCESS = """
