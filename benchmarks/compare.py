@@ -6,7 +6,9 @@ knowing; here both engines run interleaved, so they see the same machine. Prints
 - each engine grading its own catalogue (its own suites and solutions), --jobs 2;
 - both engines grading the baseline's suites, on the exercises whose baseline suite
   both engines grade at full marks (the same checks, so only the engine differs);
-- grade-batch --jobs 2 of N copies of each one's own solutions, per submission.
+- grade-batch --jobs 2 of N copies of each one's own solutions;
+- `mlgrade run --no-server` (a cold run, the README's figure (d)) of each of those
+  exercises alone, in a workspace holding the baseline's answer, summed over them.
 BASELINE is any git revision; it is checked out in a temporary worktree.
 """
 
@@ -19,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 from measure import Measurement, become_subreaper, measure
@@ -49,6 +52,35 @@ def _run(root: Path, command: list[str], scratch: Path) -> Measurement:
     if run.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command[2:5])} under {root.name} exited {run.returncode}")
     return run
+
+
+def cold_runs(root: Path, workspaces: dict[str, Path], kit: Path, scratch: Path) -> Measurement:
+    """`mlgrade run --no-server` of one engine on each exercise alone, summed."""
+    runs = []
+    for exercise_id, workspace in workspaces.items():
+        command = [sys.executable, "-m", "grader", "run", exercise_id, "--dir", str(workspace)]
+        runs.append(_run(root, [*command, "--kit", str(kit), "--no-server"], scratch))
+    return Measurement(
+        wall_s=sum(r.wall_s for r in runs),
+        cpu_s=sum(r.cpu_s for r in runs),
+        tree_mb=max(r.tree_mb for r in runs),
+        process_mb=max(r.process_mb for r in runs),
+        returncode=0,
+    )
+
+
+def workspaces(root: Path, kit: Path, solutions: Path, ids: list[str], folder: Path) -> dict:
+    """A workspace per exercise, started by one engine, holding the kit's reference answer."""
+    found = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for exercise_id in ids:
+        workspace = folder / exercise_id
+        command = [sys.executable, "-m", "grader", "start", exercise_id, "--dir", str(workspace)]
+        _run(root, [*command, "--kit", str(kit)], folder)
+        artifact = tomllib.loads((kit / exercise_id / "exercise.toml").read_text())["artifact"]
+        shutil.copyfile(solutions / artifact, workspace / artifact)
+        found[exercise_id] = workspace
+    return found
 
 
 def full_marks(result: Path) -> set[str]:
@@ -94,6 +126,16 @@ def main() -> None:
             name: copies(root / "solutions", scratch / f"subs-{name}", args.submissions)
             for name, root in engines.items()
         }
+        alone = {
+            name: workspaces(
+                root,
+                before / "exercises",
+                before / "solutions",
+                sorted(same or ()),
+                scratch / f"workspaces-{name}",
+            )
+            for name, root in engines.items()
+        }
         rows: dict[str, dict[str, list[Measurement]]] = {}
         for _ in range(args.repeats):
             for name, root in engines.items():
@@ -103,6 +145,9 @@ def main() -> None:
                         root, before / "exercises", before / "solutions", scratch, ids
                     ),
                     f"batch of {args.submissions}": batch(root, folders[name], scratch),
+                    "the same, each alone: cold `mlgrade run`, summed": cold_runs(
+                        root, alone[name], before / "exercises", scratch
+                    ),
                 }
                 for label, run in runs.items():
                     rows.setdefault(label, {}).setdefault(name, []).append(run)
