@@ -151,11 +151,6 @@ class Exercise:
         stub = [self.stub_path] if self.stub_path.suffix == ".py" else []
         return module_imports([*stub, self.public_tests])
 
-    def modules_used(self) -> tuple[str, ...]:
-        """Modules the stub and both suites import: what the judge and the answer use."""
-        suites = module_imports([*self.suite_files("hidden"), self.public_tests])
-        return tuple(dict.fromkeys([*self.answer_imports(), *suites]))
-
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""
         digest = hashlib.sha256()

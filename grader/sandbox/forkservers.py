@@ -288,9 +288,9 @@ def candidate_preload(
     numpy for a from-scratch exercise; then the shared modules and its own, and the heap
     frozen.
 
-    `uses`, modules the graded exercises' own files import, replaces the usual libraries
-    with the ones among them: a server that answers one exercise once (a cold `mlgrade
-    run`) would spend more importing all of scikit-learn than answers save.
+    `uses`, the modules one exercise's stub and public tests import, replaces the usual
+    libraries with the ones among them: a server that answers one exercise once (a cold
+    `mlgrade run`) would spend more importing all of scikit-learn than answers save.
     """
     forbidden = set(forbidden_imports)
     if forbidden & FROM_SCRATCH_BANS:
@@ -317,15 +317,11 @@ def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
     return not set(forbidden_imports) & LIBRARY_ROOTS
 
 
-def library_preload(uses: tuple[str, ...] | None = None) -> list[str]:
-    """What the libraries' server loads: what both judges and candidates use (the usual
-    libraries, or those among `uses`, the modules the graded exercises' files import), and
-    nothing of either side (no suite, no oracle, no jail); the last module freezes the heap."""
-    usual = CANDIDATE_PRELOAD if uses is None else library_modules(uses)
-    return [*usual, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
-
-
-LIBRARY_PRELOAD = library_preload()
+# What the libraries' server loads: what both judges and candidates use, and nothing of
+# either side (no suite, no oracle, no jail); the last module freezes the heap. All of the
+# usual libraries, whatever the first exercises graded use: a long-lived grader (a batch,
+# the warm server, a test session) goes on to grade others with the same server.
+LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
 
 # The first server of the chain: numpy and the shared modules, which every process of a
 # grading run loads. The libraries' server and a from-scratch exercise's candidates'

@@ -34,7 +34,6 @@ from grader.sandbox.forkservers import (
     ForkServerContext,
     candidate_preload,
     has_forkserver,
-    library_preload,
     own_code_path,
     shares_libraries,
     shares_numpy,
@@ -116,7 +115,6 @@ class Sandbox:
         )
         self._spawn = multiprocessing.get_context("spawn")
         self._candidates: dict[tuple[str, ...], ForkServerContext] = {}
-        self._uses: tuple[str, ...] | None = None  # what the libraries' server loaded
         self._candidates_lock = threading.Lock()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
@@ -154,9 +152,10 @@ class Sandbox:
         """The warm server for this exercise's candidates: one per set of libraries
         forbidden; without the libraries' server, one that loads only what the exercise uses."""
         forbidden = exercise.forbidden_imports
-        # Alone, an exercise's candidates need what its stub imports (its suites' oracles
-        # are the judge's); with the libraries' server, what that one holds anyway.
-        uses = exercise.answer_imports() if self._libraries is None else self._uses
+        # Alone, an exercise's candidates need what its stub and public tests import (its
+        # hidden suite's oracles are the judge's); with the libraries' server, what that one
+        # holds anyway (every later exercise, of any kit, shares it).
+        uses = exercise.answer_imports() if self._libraries is None else None
         preload = candidate_preload(forbidden, uses)
         key = tuple(preload)
         with self._candidates_lock:
@@ -191,11 +190,6 @@ class Sandbox:
         """
         if not self._started:
             self.preload(suite_imports(exercises, suite))
-        if self._libraries is not None and self._libraries.server_pid is None:
-            # The libraries these exercises are about, for judges and candidates alike; an
-            # answer that imports another one pays for it in its own process.
-            self._uses = tuple(name for ex in exercises for name in ex.modules_used())
-            self._libraries.set_preload(library_preload(self._uses))
         if self._judges is not None and self._libraries is None:
             # Without the libraries' server the judges' one loads them itself: the longer
             # start, which the suites' collection waits for, goes first.
