@@ -145,11 +145,12 @@ class Exercise:
         """Modules a suite's files import at module level, in first-seen order."""
         return module_imports(self.suite_files(suite))
 
-    def answer_imports(self) -> tuple[str, ...]:
-        """Modules the stub and the public tests import: what an answer is expected to use
-        (the hidden suites' oracles are the judge's own)."""
+    def packages_used(self) -> frozenset[str]:
+        """Top-level packages the stub and both suites import: the libraries this exercise
+        is about, which its answers most likely import too."""
         stub = [self.stub_path] if self.stub_path.suffix == ".py" else []
-        return module_imports([*stub, self.public_tests])
+        files = [*stub, self.public_tests, *self.suite_files("hidden")]
+        return frozenset(name.partition(".")[0] for name in module_imports(files))
 
     def suite_sha256(self, suite: str) -> str:
         """Digest of a suite's files, so a grade names exactly what graded it."""

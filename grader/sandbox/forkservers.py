@@ -22,7 +22,6 @@ import site
 import socket
 import threading
 import types
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -282,28 +281,23 @@ SHARED_MODULES = (
 
 
 def candidate_preload(
-    forbidden_imports: tuple[str, ...], uses: tuple[str, ...] | None = None
+    forbidden_imports: tuple[str, ...], uses: frozenset[str] | None = None
 ) -> list[str]:
     """What a candidate's fork server loads: the usual libraries, none it forbids, and only
     numpy for a from-scratch exercise; then the shared modules and its own, and the heap
     frozen.
 
-    `uses`, the modules one exercise's stub and public tests import, replaces the usual
-    libraries with the ones among them: a server that answers one exercise once (a cold
-    `mlgrade run`) would spend more importing all of scikit-learn than answers save.
+    `uses`, the packages one exercise's files import, keeps only the usual libraries among
+    them: a server that answers one exercise once (a cold `mlgrade run`) would spend more
+    importing scikit-learn for answers that never use it than it saves. (Which packages
+    an exercise's files use is all it shows of the hidden suite, never what it does.)
     """
     forbidden = set(forbidden_imports)
-    if forbidden & FROM_SCRATCH_BANS:
-        usual: Iterable[str] = ("numpy",)
-    else:
-        usual = CANDIDATE_PRELOAD if uses is None else library_modules(uses)
+    usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
+    if uses is not None:
+        allowed = [name for name in allowed if name.partition(".")[0] in uses]
     return [*allowed, *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
-
-
-def library_modules(uses: Iterable[str]) -> list[str]:
-    """The modules among `uses` that belong to the usual libraries, in order, once each."""
-    return list(dict.fromkeys(name for name in uses if name.partition(".")[0] in LIBRARY_ROOTS))
 
 
 def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:

@@ -152,10 +152,10 @@ class Sandbox:
         """The warm server for this exercise's candidates: one per set of libraries
         forbidden; without the libraries' server, one that loads only what the exercise uses."""
         forbidden = exercise.forbidden_imports
-        # Alone, an exercise's candidates need what its stub and public tests import (its
-        # hidden suite's oracles are the judge's); with the libraries' server, what that one
-        # holds anyway (every later exercise, of any kit, shares it).
-        uses = exercise.answer_imports() if self._libraries is None else None
+        # Alone, an exercise's candidates get the libraries its files use (an answer that
+        # imports one would otherwise pay for it while its judge waits); with the libraries'
+        # server, all of them, which every later exercise of any kit shares.
+        uses = exercise.packages_used() if self._libraries is None else None
         preload = candidate_preload(forbidden, uses)
         key = tuple(preload)
         with self._candidates_lock:

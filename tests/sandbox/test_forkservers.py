@@ -49,52 +49,38 @@ def test_a_from_scratch_exercise_s_server_holds_numpy_alone():
     assert not shares_libraries(("sklearn",))
 
 
-MODULES = [
-    *CANDIDATE_PRELOAD,
-    "sklearn.utils.class_weight",
-    "scipy.optimize",
-    "flask",
-    "pytest",
-    "hypothesis",
-    "json",
-    "grader.judge.suite_tools",
-]
+PACKAGES = sorted(LIBRARY_ROOTS | {"flask", "pytest", "hypothesis", "json", "grader"})
 
 
 @given(
     st.lists(st.sampled_from(LIBRARIES), unique=True).map(tuple),
-    st.lists(st.sampled_from(MODULES)).map(tuple),
+    st.frozensets(st.sampled_from(PACKAGES)),
 )
-def test_a_narrowed_server_loads_only_library_modules_the_exercises_import(forbidden, uses):
+def test_a_narrowed_server_loads_only_the_usual_libraries_the_exercise_uses(forbidden, uses):
     narrowed = candidate_preload(forbidden, uses)
     assert narrowed[-len(OWN_MODULES) :] == OWN_MODULES
     libraries = narrowed[: -len(OWN_MODULES)]
-    assert len(set(libraries)) == len(libraries)
-    assert not {name.partition(".")[0] for name in libraries} & set(forbidden)
-    if "sklearn" in forbidden:
-        assert libraries == ["numpy"]  # from scratch: numpy alone, whatever the suites use
-        return
-    # Each one the exercises import and allow, in their order; no suite's test tool, no
-    # test framework, nothing the libraries' server would not hold too.
-    roots = LIBRARY_ROOTS - set(forbidden)
-    assert libraries == [n for n in dict.fromkeys(uses) if n.partition(".")[0] in roots]
+    # What the full server would load, in its order, of the packages used and allowed:
+    # never a test framework or a module of the grader's.
+    assert libraries == [
+        name
+        for name in candidate_preload(forbidden)[: -len(OWN_MODULES)]
+        if name.partition(".")[0] in uses
+    ]
+    assert not {name.partition(".")[0] for name in libraries} - LIBRARY_ROOTS
 
 
-def test_an_exercise_alone_preloads_for_its_answers_what_its_stub_and_public_tests_import(
-    real_kit,
-):
-    """imbalance's hidden suite uses scikit-learn as an oracle, its stub and public tests
-    numpy alone: a server for its answers alone loads numpy. validation's public tests
-    hand scikit-learn's estimators to the answer, and its answers' server loads them."""
-    imbalance, validation = real_kit.get("imbalance"), real_kit.get("validation")
-    assert "numpy" in imbalance.answer_imports()
-    assert not [name for name in imbalance.answer_imports() if name.startswith("sklearn")]
-    assert [name for name in imbalance.suite_imports("hidden") if name.startswith("sklearn")]
-    alone = candidate_preload(imbalance.forbidden_imports, imbalance.answer_imports())
-    assert "numpy" in alone and not [name for name in alone if name.startswith("sklearn")]
-    assert "sklearn.model_selection" in candidate_preload(
-        validation.forbidden_imports, validation.answer_imports()
+def test_an_exercise_alone_preloads_the_libraries_its_files_use(real_kit):
+    """persistence's answers save scikit-learn models with joblib (its suites import both);
+    model_api's files use numpy alone, and a server for its answers holds no scikit-learn."""
+    persistence, model_api = real_kit.get("persistence"), real_kit.get("model_api")
+    assert {"sklearn", "joblib"} <= persistence.packages_used()
+    assert "sklearn.linear_model" in candidate_preload(
+        persistence.forbidden_imports, persistence.packages_used()
     )
+    assert "numpy" in model_api.packages_used() and "sklearn" not in model_api.packages_used()
+    alone = candidate_preload(model_api.forbidden_imports, model_api.packages_used())
+    assert "numpy" in alone and not [name for name in alone if name.startswith("sklearn")]
 
 
 def test_banning_only_web_frameworks_shares_the_usual_server():
