@@ -2,9 +2,10 @@
 
 multiprocessing keeps a single fork server per process, preloaded once; the judge
 and the candidate need different preloads (the candidate's must hold neither the
-suite nor a library a from-scratch exercise forbids), so each gets its own. Where
-memory counts, both are forked from a server holding only the libraries they share, itself
-forked from one holding numpy alone (which a from-scratch exercise's server shares).
+suite nor a library a from-scratch exercise forbids), so each gets its own. Both are
+forked from a server holding numpy and the modules both sides run; where memory counts,
+through one that also holds the libraries they share (a from-scratch exercise's server
+is forked from the numpy one all the same).
 """
 
 from __future__ import annotations
