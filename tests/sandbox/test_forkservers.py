@@ -168,7 +168,8 @@ def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn
 
 
 # Grades the engine kit's correct answer with a sandbox for one exercise (no libraries'
-# server) and prints the score and each warm server's role, pid and parent's pid.
+# server) and prints the score, then each warm server's role, pid, parent's pid and
+# whether it maps scikit-learn.
 COLD_SERVERS = """
 import sys
 from pathlib import Path
@@ -191,7 +192,7 @@ for role, pid in sandbox.server_pids().items():
 def test_one_exercise_alone_forks_its_judges_and_candidates_from_the_numpy_server():
     """No libraries' server for one exercise, yet numpy and the link are loaded once: both
     servers are forked from the numpy server, and the candidates' one holds no scikit-learn
-    (the engine kit's stub imports none)."""
+    (none of the engine kit's files import it)."""
     import subprocess
     import sys
 
