@@ -69,9 +69,11 @@ def cold_runs(root: Path, workspaces: dict[str, Path], kit: Path, scratch: Path)
     )
 
 
-def workspaces(root: Path, kit: Path, solutions: Path, ids: list[str], folder: Path) -> dict:
+def workspaces(
+    root: Path, kit: Path, solutions: Path, ids: list[str], folder: Path
+) -> dict[str, Path]:
     """A workspace per exercise, started by one engine, holding the kit's reference answer."""
-    found = {}
+    found: dict[str, Path] = {}
     folder.mkdir(parents=True, exist_ok=True)
     for exercise_id in ids:
         workspace = folder / exercise_id
