@@ -115,6 +115,7 @@ class Sandbox:
         )
         self._spawn = multiprocessing.get_context("spawn")
         self._candidates: dict[tuple[str, ...], ForkServerContext] = {}
+        self._server_of: dict[Exercise, ForkServerContext] = {}
         self._candidates_lock = threading.Lock()
         self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
         self._pristine: dict[tuple[str, str], Path] = {}
@@ -151,6 +152,9 @@ class Sandbox:
     def _candidate_server(self, exercise: Exercise) -> ForkServerContext:
         """The warm server for this exercise's candidates: one per set of libraries
         forbidden; without the libraries' server, one that loads only what the exercise uses."""
+        known = self._server_of.get(exercise)
+        if known is not None:  # every run of an exercise: its files are read once
+            return known
         forbidden = exercise.forbidden_imports
         # Alone, an exercise's candidates get the libraries its files use (an answer that
         # imports one would otherwise pay for it while its judge waits); with the libraries'
@@ -169,6 +173,7 @@ class Sandbox:
                     else None
                 )
                 self._candidates[key] = ForkServerContext(name, preload, forked_from=parent)
+            self._server_of[exercise] = self._candidates[key]
             return self._candidates[key]
 
     def _candidate_process(self, exercise: Exercise) -> Any:
