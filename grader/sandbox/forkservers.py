@@ -4,8 +4,9 @@ multiprocessing keeps a single fork server per process, preloaded once; the judg
 and the candidate need different preloads (the candidate's must hold neither the
 suite nor a library a from-scratch exercise forbids), so each gets its own. Both are
 forked from a server holding numpy and the modules both sides run; where memory counts,
-through one that also holds the libraries they share (a from-scratch exercise's server
-is forked from the numpy one all the same).
+through one that also holds the libraries they share, and for one exercise alone, through
+one holding what both its sides load, if anything (a from-scratch exercise's server is
+forked from the numpy one all the same).
 """
 
 from __future__ import annotations
@@ -111,6 +112,11 @@ class ForkServerContext:
 
     def set_preload(self, preload: list[str]) -> None:
         self.server.set_forkserver_preload(preload)
+
+    def fork_from(self, parent: ForkServerContext) -> None:
+        """Have another server fork this one, if it is not running yet."""
+        if isinstance(self.server, _ForkedServer) and self.server_pid is None:
+            self.server._parent = parent
 
 
 class _PassedFd:
@@ -293,12 +299,16 @@ def candidate_preload(
     importing scikit-learn for answers that never use it than it saves. (Which packages
     an exercise's files use is all it shows of the hidden suite, never what it does.)
     """
+    return [*_usual_libraries(forbidden_imports, uses), *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
+
+
+def _usual_libraries(forbidden_imports: tuple[str, ...], uses: frozenset[str] | None) -> list[str]:
     forbidden = set(forbidden_imports)
     usual = ("numpy",) if forbidden & FROM_SCRATCH_BANS else CANDIDATE_PRELOAD
     allowed = [name for name in usual if name.partition(".")[0] not in forbidden]
     if uses is not None:
         allowed = [name for name in allowed if name.partition(".")[0] in uses]
-    return [*allowed, *SHARED_MODULES, *CANDIDATE_OWN_MODULES]
+    return allowed
 
 
 def shares_numpy(forbidden_imports: tuple[str, ...]) -> bool:
@@ -312,17 +322,38 @@ def shares_libraries(forbidden_imports: tuple[str, ...]) -> bool:
     return not set(forbidden_imports) & LIBRARY_ROOTS
 
 
+def libraries_preload(libraries: list[str]) -> list[str]:
+    """A libraries' server's preload: these libraries, the shared modules, the heap frozen."""
+    return [*libraries, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
+
+
 # What the libraries' server loads: what both judges and candidates use, and nothing of
 # either side (no suite, no oracle, no jail); the last module freezes the heap. All of the
 # usual libraries, whatever the first exercises graded use: a long-lived grader (a batch,
 # the warm server, a test session) goes on to grade others with the same server.
-LIBRARY_PRELOAD = [*CANDIDATE_PRELOAD, *SHARED_MODULES, "grader.sandbox.frozen_heap"]
+LIBRARY_PRELOAD = libraries_preload(list(CANDIDATE_PRELOAD))
 
 # The first server of the chain: numpy and the shared modules, which every process of a
 # grading run loads. The libraries' server and a from-scratch exercise's candidates'
 # server are both forked from it, so even the server that must not hold scikit-learn
 # shares numpy's pages.
-NUMPY_PRELOAD = ["numpy", *SHARED_MODULES, "grader.sandbox.frozen_heap"]
+NUMPY_PRELOAD = libraries_preload(["numpy"])
+
+
+def shared_by_both(exercises: list[Exercise], judged: tuple[str, ...]) -> list[str]:
+    """The usual libraries' modules beyond numpy that both sides of these exercises load:
+    their candidates' servers (narrowed to what each exercise's files use) and the judges'
+    one, which imports the `judged` modules. Without the libraries' server, a server of
+    these alone lets the two import them once instead of once each; what only one side
+    loads, it imports itself, alongside the other."""
+    loaded = {name.rsplit(".", depth)[0] for name in judged for depth in range(name.count(".") + 1)}
+    found: dict[str, None] = {}
+    for exercise in exercises:
+        forbidden = exercise.forbidden_imports
+        if exercise.module and shares_libraries(forbidden):
+            uses = exercise.packages_used()
+            found.update(dict.fromkeys(_usual_libraries(forbidden, uses)))
+    return [name for name in found if name in loaded and name != "numpy"]
 
 
 def suite_imports(exercises: list[Exercise], suite: str) -> tuple[str, ...]:

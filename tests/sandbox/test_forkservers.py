@@ -167,9 +167,9 @@ def test_a_from_scratch_exercise_s_server_shares_numpy_but_holds_no_scikit_learn
         assert "/sklearn/" not in maps and "/scipy/" not in maps
 
 
-# Grades the engine kit's correct answer with a sandbox for one exercise (no libraries'
-# server) and prints the score, then each warm server's role, pid, parent's pid and
-# whether it maps scikit-learn.
+# Grades a submission (the exercises named by a third argument, if any) with a sandbox
+# for one exercise (no full libraries' server) and prints the score, then each warm
+# server's role, pid, parent's pid and whether it maps scikit-learn.
 COLD_SERVERS = """
 import sys
 from pathlib import Path
@@ -179,7 +179,8 @@ from grader.sandbox.runner import Sandbox
 from grader.workspace import load_submission
 kit = load_kit(Path(sys.argv[1]))
 sandbox = Sandbox(warm_engine=False)
-result = grade(load_submission(Path(sys.argv[2]), kit), kit, sandbox=sandbox)
+ids = sys.argv[3].split(",") if len(sys.argv) > 3 else None
+result = grade(load_submission(Path(sys.argv[2]), kit), kit, ids, sandbox=sandbox)
 print(result.score, result.max_score)
 for role, pid in sandbox.server_pids().items():
     parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
@@ -193,22 +194,26 @@ def test_one_exercise_alone_forks_its_judges_and_candidates_from_the_numpy_serve
     """No libraries' server for one exercise, yet numpy and the link are loaded once: both
     servers are forked from the numpy server, and the candidates' one holds no scikit-learn
     (none of the engine kit's files import it)."""
+    from tests.conftest import FIXTURES
+
+    parents, mapped = _cold_servers(FIXTURES / "kit", ENGINE_SUBMISSIONS / "correct")
+    assert "libraries" not in parents
+    numpy_pid = parents["numpy"][0]
+    assert parents["judges"][1] == numpy_pid
+    candidates = [role for role in parents if role.startswith("candidates")]
+    assert candidates and all(parents[role][1] == numpy_pid for role in candidates)
+    assert not any(mapped[role] for role in candidates)
+
+
+def _cold_servers(kit: Path, submission: Path, *ids: str) -> tuple[dict, dict]:
+    """Run COLD_SERVERS; check full marks; each server's (pid, parent) and whether it maps
+    scikit-learn, by role."""
     import subprocess
     import sys
 
-    from tests.conftest import FIXTURES
-
+    command = [sys.executable, "-c", COLD_SERVERS, str(kit), str(submission)]
     run = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            COLD_SERVERS,
-            str(FIXTURES / "kit"),
-            str(ENGINE_SUBMISSIONS / "correct"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, ",".join(ids)] if ids else command, capture_output=True, text=True, check=True
     )
     score, *servers = run.stdout.splitlines()
     assert score.split()[0] == score.split()[1]
@@ -216,12 +221,41 @@ def test_one_exercise_alone_forks_its_judges_and_candidates_from_the_numpy_serve
     for line in servers:
         role, pid, parent, sklearn = line.rsplit(maxsplit=3)
         parents[role], mapped[role] = (pid, parent), sklearn == "True"
-    assert "libraries" not in parents
+    return parents, mapped
+
+
+def test_what_both_sides_load_is_shared_only_where_both_load_it(real_kit):
+    """Alone, an exercise's shared server holds the library modules both its suite and its
+    answers load, no more: none for one that forbids them or has no answer to import."""
+    from grader.sandbox.forkservers import shared_by_both, suite_imports
+
+    by_id = {ex.id: ex for ex in real_kit.exercises}
+    imbalance = by_id["imbalance"]
+    shared = shared_by_both([imbalance], suite_imports([imbalance], "hidden"))
+    assert {"sklearn", "sklearn.metrics"} <= set(shared)
+    assert "sklearn.ensemble" not in shared  # the answers' server imports it alongside
+    assert "numpy" not in shared
+    assert not shared_by_both([imbalance], ("pytest", "numpy"))
+    for exercise in real_kit.exercises:
+        if not exercise.module or "sklearn" in exercise.forbidden_imports:
+            assert not shared_by_both([exercise], ("sklearn", "sklearn.metrics", "scipy"))
+
+
+@pytest.mark.skipif(not has_forkserver(), reason="no fork servers on this platform")
+def test_one_exercise_using_scikit_learn_on_both_sides_loads_it_once():
+    """imbalance's suite and answers both import scikit-learn: graded alone, a server
+    forked from the numpy one loads it, and the judges' and candidates' servers are both
+    forked from that one, not each importing it (about 0.6 s of CPU)."""
+    from tests.conftest import ROOT
+
+    parents, mapped = _cold_servers(ROOT / "exercises", ROOT / "solutions", "imbalance")
     numpy_pid = parents["numpy"][0]
-    assert parents["judges"][1] == numpy_pid
+    assert parents["libraries"][1] == numpy_pid and mapped["libraries"]
+    assert not mapped["numpy"]
+    libraries_pid = parents["libraries"][0]
+    assert parents["judges"][1] == libraries_pid
     candidates = [role for role in parents if role.startswith("candidates")]
-    assert candidates and all(parents[role][1] == numpy_pid for role in candidates)
-    assert not any(mapped[role] for role in candidates)
+    assert candidates and all(parents[role][1] == libraries_pid for role in candidates)
 
 
 UNPICKLE_IN_FRESH_PROCESS = """
