@@ -221,9 +221,10 @@ class Sandbox:
         """Without the libraries' server, the libraries both a suite and its answers load
         (scikit-learn, say) go in a server of their own that the judges' and candidates'
         servers are forked from: imported once, not once by each (~0.6 s of CPU)."""
-        if self._warm or self._numpy is None or self._judges is None:
+        judges = self._judges  # None exactly when the numpy server is
+        if self._warm or judges is None or self._libraries is not None:
             return
-        if self._libraries is not None or self._judges.server_pid is not None:
+        if judges.server_pid is not None:  # too late: forked from the numpy server already
             return
         shared = shared_by_both(exercises, imports)
         if shared:
@@ -231,7 +232,7 @@ class Sandbox:
             self._libraries = ForkServerContext(
                 f"libraries-{id(self)}", preload, forked_from=self._numpy
             )
-            self._judges.fork_from(self._libraries)
+            judges.fork_from(self._libraries)
 
     def collect(self, exercise: Exercise, suite: str) -> tuple[CollectedTest, ...]:
         """The tests of a suite, from a run that loads only the trusted stub."""
