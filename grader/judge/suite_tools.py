@@ -95,14 +95,17 @@ def last_call() -> str:
         (target, positional, keywords), method = recorded, ""
     else:
         return ""
+    # A method read without a request carries its label: asking its `_mlgrade_ref`
+    # would look it up, a request from this watcher's thread.
+    label = getattr(target, "_mlgrade_label", None)
     # A mirrored class inherits the instances' `_mlgrade_ref` slot (a descriptor, not a
     # reference): take the first of the two that really has a label.
-    label = "a function"
     for name in ("_mlgrade_ref", "_mlgrade_class_ref"):
-        found = getattr(getattr(target, name, None), "label", None)
-        if isinstance(found, str):
-            label = found
+        if isinstance(label, str):
             break
+        label = getattr(getattr(target, name, None), "label", None)
+    if not isinstance(label, str):
+        label = "a function"
     return call_text(label + method, list(positional), dict(keywords))
 
 

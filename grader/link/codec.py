@@ -23,6 +23,8 @@ from grader.link.wire import (
     DEPTH_LIMIT,
     DTYPE_PATTERN,
     IDENTITY_ATTRIBUTES,
+    METHOD_NAME_LIMIT,
+    METHODS_LIMIT,
     NUMPY_TYPES,
     PROTOCOLS,
     TEXT_LIMIT,
@@ -162,7 +164,7 @@ class Codec:
     def _class_tree(self, cls: type) -> tuple[Ref, Any]:
         ref = self.endpoint.export(cls)
         if ref.side != self.side:  # a mirror going home: the peer knows its own class
-            return ref, ["K", ref.side, ref.id, "", "", "", [], []]
+            return ref, ["K", ref.side, ref.id, "", "", "", [], [], []]
         bases = [self.encode_class(b) for b in cls.__bases__ if b is not object]
         return ref, [
             "K",
@@ -174,6 +176,7 @@ class Codec:
             bases,
             [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)]
             + (["__get__"] if hasattr(cls, "__get__") else []),
+            plain_methods(cls),
         ]
 
     def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
@@ -265,6 +268,27 @@ class Codec:
     def decode(self, tree: Any, buffers: list[memoryview], depth: int = 0) -> Any:
         """The value for a tree a peer sent; WireError when it is malformed."""
         return self._decoder.decode(tree, buffers, depth)
+
+
+def plain_methods(cls: type) -> list[str]:
+    """[name, qualname, ...] of the public names that an instance's attribute lookup
+    finds as a plain function of its class (the peer reads such a method without a
+    request, see Endpoint.attribute); none for a class that overrides the lookup."""
+    found: dict[str, Any] = {}
+    try:
+        for klass in reversed(cls.__mro__):
+            own = vars(klass)
+            if klass is not object and "__getattribute__" in own:
+                return []
+            found.update(own)
+    except (AttributeError, TypeError):
+        return []
+    names: list[str] = []
+    for name, value in found.items():
+        if type(value) is types.FunctionType and not name.startswith("_"):
+            qualname = getattr(value, "__qualname__", name)
+            names += [name[:METHOD_NAME_LIMIT], _text(str(qualname))[:METHOD_NAME_LIMIT]]
+    return names[: 2 * METHODS_LIMIT]
 
 
 def _text(text: str) -> str:

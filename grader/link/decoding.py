@@ -15,6 +15,8 @@ from grader.link.wire import (
     DEPTH_LIMIT,
     DTYPE_PATTERN,
     IDENTITY_ATTRIBUTES,
+    METHOD_NAME_LIMIT,
+    METHODS_LIMIT,
     NOT_RERAISED,
     NUMPY_TYPES,
     PROTOCOLS,
@@ -138,7 +140,7 @@ class Decoder:
         if tag == "X":
             return self._decode_exception(rest, buffers, depth)
         if tag == "K":
-            side, ident, name, qualname, module, bases, protocols = rest
+            side, ident, name, qualname, module, bases, protocols, methods = rest
             if not isinstance(ident, int) or not isinstance(bases, list):
                 raise WireError("malformed class")
             if side == self.side:
@@ -152,6 +154,7 @@ class Decoder:
                 [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
                 # The candidate's descriptors bind in the judge's classes (not the other way).
                 ("__get__",) if self.side == "j" and "__get__" in protocols else (),
+                _methods(methods),
             )
         if tag == "TD":
             return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
@@ -272,6 +275,19 @@ def _identity(tree: Any) -> dict[str, Any]:
             found[name] = {}
         else:
             raise WireError("malformed identity")
+    return found
+
+
+def _methods(tree: Any) -> dict[str, str]:
+    """A class's plain methods, name to qualname, as its own process listed them."""
+    if not isinstance(tree, list) or len(tree) % 2 or len(tree) > 2 * METHODS_LIMIT:
+        raise WireError("malformed methods")
+    found: dict[str, str] = {}
+    for name, qualname in zip(tree[0::2], tree[1::2], strict=True):
+        if not (isinstance(name, str) and isinstance(qualname, str)):
+            raise WireError("malformed methods")
+        if name.isidentifier() and not name.startswith("_"):
+            found[name[:METHOD_NAME_LIMIT]] = qualname[:METHOD_NAME_LIMIT]
     return found
 
 

@@ -190,6 +190,66 @@ class CallableProxy(Proxy):
         return self if instance is None else types.MethodType(self, instance)
 
 
+class PendingMethod(CallableProxy):
+    """`obj.method` of a peer's object whose class has that method as a plain function,
+    read without a request: the lookup is done by the peer when the method is called
+    (one request for both), or before this side sends anything else, so it always sees
+    the peer as it was when the attribute was read. Any other use looks it up first.
+
+    Once looked up it stands for the proxy of what the lookup gave, which owns the
+    reference; this object only forwards to it.
+    """
+
+    __slots__ = ("_mlgrade_owner", "_mlgrade_name", "_mlgrade_label", "_mlgrade_found")
+
+    @classmethod
+    def _pending(cls, endpoint: Endpoint, owner: Proxy, name: str, label: str) -> PendingMethod:
+        self = object.__new__(cls)
+        object.__setattr__(self, "_mlgrade_endpoint", endpoint)
+        object.__setattr__(self, "_mlgrade_owner", owner)
+        object.__setattr__(self, "_mlgrade_name", name)
+        object.__setattr__(self, "_mlgrade_label", label)
+        return self
+
+    def _mlgrade_target(self) -> Any:
+        """What the lookup gave (a proxy), looking it up now if it was not yet."""
+        try:
+            found = self._mlgrade_found
+        except AttributeError:
+            found = self._mlgrade_endpoint.look_up(self)
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_mlgrade_ref":
+            target = self._mlgrade_target()
+            if not isinstance(target, Proxy):
+                raise TypeError(f"{self._mlgrade_label} of the other process is not a method")
+            return target._mlgrade_ref
+        if name.startswith("_mlgrade_"):
+            raise AttributeError(name)
+        return getattr(self._mlgrade_target(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            found = self._mlgrade_found
+        except AttributeError:
+            return self._mlgrade_endpoint.call_method(self, list(args), kwargs)
+        if isinstance(found, BaseException):
+            raise found
+        return found(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        try:
+            return repr(self._mlgrade_target())
+        except PeerGone:
+            return f"<{self._mlgrade_label} of the other process, which ended>"
+
+    def __del__(self) -> None:
+        pass  # the proxy it forwards to releases the reference
+
+
 class RemoteMeta(type):
     """The metaclass of mirrored classes: instantiating one, or reading a class
     attribute, is a request to the class's own process."""
@@ -297,6 +357,7 @@ def make_mirror(
     module: str,
     bases: list[type],
     features: tuple[str, ...] = (),
+    methods: dict[str, str] | None = None,
 ) -> type:
     namespace: dict[str, Any] = {
         "_mlgrade_class_ref": ref,
@@ -332,6 +393,7 @@ def make_mirror(
             return type(name, (kept[0], marker) if kept[0] is not marker else (marker,), namespace)
     proxies = tuple(b for b in bases if isinstance(b, RemoteMeta)) or (Proxy,)
     namespace["__slots__"] = ()
+    namespace["_mlgrade_methods"] = dict(methods or {})
     namespace["__init__"] = _remote_init
     # An instance's own docstring (functools.update_wrapper sets one), the class's for
     # the class: both asked of the other process.
@@ -350,7 +412,7 @@ def make_mirror(
 
 # Read through the proxy, not from the Proxy class: `wrapper.__doc__`, `f.__module__`.
 for _attribute in ("__doc__", "__module__"):
-    for _cls in (Proxy, CallableProxy):
+    for _cls in (Proxy, CallableProxy, PendingMethod):
         setattr(
             _cls,
             _attribute,

@@ -18,9 +18,10 @@ from typing import Any
 from grader.link.codec import Codec
 from grader.link.frames import Frames
 from grader.link.policy import Policy
-from grader.link.proxies import CallableProxy, Proxy, RemoteMeta, make_mirror
+from grader.link.proxies import CallableProxy, PendingMethod, Proxy, RemoteMeta, make_mirror
 from grader.link.wire import (
     MESSAGE_MAX_BYTES,
+    TEXT_LIMIT,
     PeerGone,
     Ref,
     WireError,
@@ -34,6 +35,8 @@ from grader.link.write_back import assign, changed_arguments, snapshots
 class _Reply:
     value: Any = None
     error: BaseException | None = None
+    method: Any = None  # for "callattr": what the lookup gave, or the error it raised
+    attributes: Any = None  # for a call of a function: the data attributes it holds now
 
 
 class Endpoint:
@@ -72,6 +75,8 @@ class Endpoint:
         # so what it said of its objects in the last message it sent still holds.
         self._sends = 0
         self._known: dict[int, tuple[int, dict[str, Any]]] = {}
+        # Methods read without a request and not looked up yet (see PendingMethod).
+        self._pending: list[weakref.ref[PendingMethod]] = []
         self.closed = False
         # Called instead of raising PeerGone (the judge ends at once when the candidate
         # dies under a test, so the parent can tell which test it was).
@@ -137,11 +142,12 @@ class Endpoint:
         bases: list[type],
         protocols: list[type],
         features: tuple[str, ...] = (),
+        methods: dict[str, str] | None = None,
     ) -> type:
         """The local class standing for a peer's class (made once per class)."""
         found = self._mirrors.get(ref.id)
         if found is None:
-            found = make_mirror(self, ref, name, module, bases, features)
+            found = make_mirror(self, ref, name, module, bases, features, methods)
             for protocol in protocols:
                 if not issubclass(found, BaseException):
                     protocol.register(found)
@@ -164,7 +170,54 @@ class Endpoint:
         if known is not None and known[0] == self._sends and name in known[1]:
             value = known[1][name]
             return {} if type(value) is dict else value  # a fresh dict, as a request gives
+        label = type(proxy).__dict__.get("_mlgrade_methods", _NO_METHODS).get(name)
+        if label is not None:
+            method = PendingMethod._pending(self, proxy, name, label)
+            self._pending.append(weakref.ref(method))
+            return method
         return self.request("getattr", proxy, name)
+
+    def look_up(self, method: PendingMethod) -> Any:
+        """Do the lookup a PendingMethod stands for: what it gave, or the error raised."""
+        with self.lock:
+            self._unpend(method)
+            try:
+                found: Any = self.request("getattr", method._mlgrade_owner, method._mlgrade_name)
+            except (PeerGone, WireError, KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - the peer's error, raised at each use
+                found = exc
+            object.__setattr__(method, "_mlgrade_found", found)
+            return found
+
+    def call_method(self, method: PendingMethod, positional: list[Any], keywords: Any) -> Any:
+        """Call a PendingMethod not yet looked up: the lookup and the call in one request."""
+        with self.lock:
+            self._unpend(method)
+            saved = self._pending_arguments
+            self._pending_arguments = positional
+            try:
+                owner, name = method._mlgrade_owner, method._mlgrade_name
+                call = (method, positional, keywords)
+                reply = self._exchange("callattr", [owner, name, positional, keywords], call)
+            finally:
+                self._pending_arguments = saved
+            object.__setattr__(method, "_mlgrade_found", reply.method)
+        if reply.error is not None:
+            raise reply.error
+        return reply.value
+
+    def _unpend(self, method: PendingMethod) -> None:
+        # By identity: comparing with == would be a request.
+        self._pending = [ref for ref in self._pending if ref() is not None and ref() is not method]
+
+    def _settle(self) -> None:
+        """Look up every PendingMethod before this side sends: the peer may run code."""
+        pending, self._pending = self._pending, []
+        for ref in pending:
+            method = ref()
+            if method is not None and not hasattr(method, "_mlgrade_found"):
+                self.look_up(method)
 
     def remember_origin(self, exc: BaseException, ref: Ref) -> None:
         """An exception decoded from the peer: sent back, it becomes the peer's own again."""
@@ -198,6 +251,8 @@ class Endpoint:
     # ------------------------------------------------------------------ sending
 
     def _send(self, header: dict[str, Any], buffers: list[Any]) -> None:
+        if self._pending:
+            self._settle()
         self._sends += 1
         if self._released:
             header["r"], self._released = self._released, []
@@ -226,19 +281,28 @@ class Endpoint:
     def request(self, op: str, *args: Any) -> Any:
         """Ask the peer to do `op`; serve its nested requests until the reply comes."""
         with self.lock:
-            buffers: list[Any] = []
-            self._send({"q": op, "a": self.codec.encode(list(args), buffers)}, buffers)
-            self.round_trips += 1
             # A with block's __exit__ counts too: it may be what swallowed an exception.
             if op == "call" or (op == "op" and args[:1] == ("exit",)):
-                self.last_call = args
-            while True:
-                reply = self.handle_one()
-                if reply is not None:
-                    break
+                reply = self._exchange(op, list(args), call=args)
+            else:
+                reply = self._exchange(op, list(args))
         if reply.error is not None:
             raise reply.error
         return reply.value
+
+    def _exchange(self, op: str, args: list[Any], call: tuple[Any, ...] = ()) -> _Reply:
+        buffers: list[Any] = []
+        self._send({"q": op, "a": self.codec.encode(args, buffers)}, buffers)
+        self.round_trips += 1
+        if call:
+            self.last_call = call
+        while True:
+            reply = self.handle_one()
+            if reply is not None:
+                break
+        if reply.attributes is not None and op == "call" and isinstance(args[0], Proxy):
+            self.learn(args[0]._mlgrade_ref.id, reply.attributes)
+        return reply
 
     def handle_one(self) -> _Reply | None:
         """Receive one message: a reply is returned, a request or a notice is served."""
@@ -255,14 +319,24 @@ class Endpoint:
         if "v" in header:
             value = self.codec.decode(header["v"], buffers)
             self._write_back(header.get("w"), buffers)
-            return _Reply(value=value)
+            method = self._method_of(header, buffers)
+            return _Reply(value=value, method=method, attributes=_attributes(header.get("k")))
         if "e" in header:
             error = self.codec.decode(header["e"], buffers)
             self._write_back(header.get("w"), buffers)
             if not isinstance(error, BaseException):
                 raise WireError("an error reply without an exception")
-            return _Reply(error=error)
+            method = self._method_of(header, buffers, error)
+            return _Reply(error=error, method=method, attributes=_attributes(header.get("k")))
         raise WireError("a message of no known kind")
+
+    def _method_of(
+        self, header: dict[str, Any], buffers: list[memoryview], error: Any = None
+    ) -> Any:
+        # A "callattr" reply without "m": the lookup itself failed, with `error`.
+        if "m" not in header:
+            return error
+        return self.codec.decode(header["m"], buffers)
 
     def serve_forever(self) -> None:
         """Serve the peer's requests until it closes the link (the candidate's main loop)."""
@@ -292,17 +366,48 @@ class Endpoint:
             return
         out = []
         reply: dict[str, Any]
-        before = snapshots(self.codec, op, args)
+        method = _NO_METHODS
+        try:
+            if op == "callattr" and len(args) == 4:
+                # A method's lookup and its call, asked at once (see PendingMethod).
+                target, name, *call = args
+                method = self.policy.getattr(target, _name(name))
+                op, args = "call", [method, *call]
+            before = snapshots(self.codec, op, args)
+        except BaseException as exc:  # noqa: BLE001 - the lookup failed: sent back as is
+            self._send({"e": self._encode_error(exc, out)}, out)
+            return
         try:
             value = self._perform(op, args)
             reply = {"v": self.codec.encode(value, out)}
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the asker
             out = []
             reply = {"e": self._encode_error(exc, out)}
+        if method is not _NO_METHODS:
+            try:
+                reply["m"] = self.codec.encode(method, out)
+            except Exception as exc:  # noqa: BLE001 - a method that may not cross
+                reply["m"] = self._encode_error(exc, out)
         changed = changed_arguments(self.codec, before, out)
         if changed:
             reply["w"] = changed
+        if op == "call" and args and type(args[0]) is types.FunctionType and args[0].__dict__:
+            reply["k"] = self._data_attributes(args[0])
         self._send(reply, out)
+
+    def _data_attributes(self, function: types.FunctionType) -> list[Any]:
+        """[name, value, ...]: a function's public attributes holding plain scalars, as the
+        policy would answer a read of each (a counter a decorator keeps on its wrapper):
+        the caller reads them without a request until it sends again."""
+        found: list[Any] = []
+        for name, value in list(function.__dict__.items()):
+            if type(name) is str and not name.startswith("_") and _scalar(value):
+                try:
+                    if self.policy.getattr(function, name) is value:
+                        found += [name, value]
+                except Exception:  # noqa: BLE001 - a read the policy refuses is asked for
+                    continue
+        return found
 
     def _encode_error(self, exc: BaseException, out: list[Any]) -> Any:
         try:
@@ -348,6 +453,30 @@ class Endpoint:
             assign(positional[index], self.codec.decode(tree, buffers))
 
     _pending_arguments: list[Any] | None = None
+
+
+_NO_METHODS: dict[str, str] = {}
+SCALARS = (type(None), bool, int, str)
+
+
+def _scalar(value: Any) -> bool:
+    """A value that JSON carries exactly: None, a boolean, an int, short text, a finite float."""
+    kind = type(value)
+    if kind is float:
+        return value - value == 0.0  # neither NaN nor an infinity
+    return kind in SCALARS and (kind is not str or len(value) <= TEXT_LIMIT)
+
+
+def _attributes(tree: Any) -> dict[str, Any] | None:
+    """The data attributes a call's reply said its function holds, if it said any."""
+    if tree is None:
+        return None
+    if not isinstance(tree, list) or len(tree) % 2:
+        raise WireError("malformed attributes")
+    found = dict(zip(tree[0::2], tree[1::2], strict=True))
+    if not all(type(k) is str and _scalar(v) for k, v in found.items()):
+        raise WireError("malformed attributes")
+    return found
 
 
 def _name(value: Any) -> str:

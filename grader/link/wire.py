@@ -37,6 +37,10 @@ IDENTITY_ATTRIBUTES = (
     "__annotations__",
 )
 DEPTH_LIMIT = 200
+# A class's methods travel once, with its tree: room for any class a suite or an answer
+# defines, and bounded whatever a peer sends.
+METHODS_LIMIT = 400
+METHOD_NAME_LIMIT = 200
 DTYPE_PATTERN = re.compile(r"^[<>|=]?[biufcmMUS]\d+(\[[A-Za-z0-9]+\])?$")
 BUILTIN_TYPES = {
     name: value

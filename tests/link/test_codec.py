@@ -32,7 +32,7 @@ def test_a_class_sent_twice_is_the_same_tree_naming_one_exported_object(endpoint
     first = endpoint.codec.encode(Forest(), [])
     second = endpoint.codec.encode(Forest(), [])
     assert first[5] == second[5]  # the class trees
-    tag, side, ident, *_, bases, _protocols = first[5]
+    tag, side, ident, *_, bases, _protocols, _methods = first[5]
     assert (tag, side) == ("K", "c")
     assert endpoint.resolve(ident) is Forest
     assert endpoint.resolve(bases[0][2]) is Model

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import textwrap
 import types
 
 import numpy as np
@@ -13,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.judge.link import CandidateLink, RemoteModule
+from grader.judge.link import RemoteModule
 from grader.judge.suite_tools import DRAW_CHUNK, drawn
 from grader.link.proxies import Proxy
 from grader.link.wire import PeerGone, WireError
@@ -194,38 +192,10 @@ def chained(how):
 """
 
 
-def _serve(conn, other_end) -> None:
-    from grader.candidate.process import forward_logs
-    from grader.link.remote import Endpoint
-
-    other_end.close()  # the judge's end, inherited by the fork: EOF must reach us
-    module = types.ModuleType("answer")
-    exec(compile(CANDIDATE, "answer.py", "exec"), module.__dict__)
-    endpoint = Endpoint(conn, "c", source_file="answer.py")
-    forward_logs(endpoint)
-    endpoint.event("confined", {"pid_namespace": False})
-    endpoint.event("ready", module)
-    endpoint.serve_forever()
-    os._exit(0)
-
-
 @pytest.fixture
-def sub(tmp_path):
+def sub(serve_answer):
     """The candidate module above, served by a forked process, as a suite sees it."""
-    context = multiprocessing.get_context("fork")
-    judge_end, candidate_end = context.Pipe(duplex=True)
-    process = context.Process(target=_serve, args=(candidate_end, judge_end), daemon=True)
-    process.start()
-    candidate_end.close()
-    source = tmp_path / "answer.py"
-    source.write_text(textwrap.dedent(CANDIDATE))
-    link = CandidateLink(judge_end, source)
-    module = RemoteModule("answer", source, link.wait_until_ready)
-    yield module
-    judge_end.close()
-    process.join(5)
-    if process.is_alive():
-        process.kill()
+    return serve_answer(CANDIDATE)
 
 
 def test_the_module_is_a_real_module_whose_source_is_the_judges_own_copy(sub, tmp_path):

@@ -1,0 +1,270 @@
+"""Methods and a function's counters read across the link without a request of their own,
+with the results, errors and feedback that asking would have given."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.judge import suite_tools
+from grader.link.codec import plain_methods
+
+CANDIDATE = """
+import functools
+
+
+class Tracker:
+    def __init__(self):
+        self.seen = []
+
+    def update(self, value):
+        self.seen.append(value)
+        return len(self.seen)
+
+    def fill(self, values):
+        values.append("filled")
+
+    def fail(self):
+        raise KeyError("no such row")
+
+    def shadow(self):
+        self.update = lambda value: "the instance's own"
+
+    def replace_in_class(self):
+        Tracker.update = lambda self, value: "replaced in the class"
+
+    @property
+    def total(self):
+        return len(self.seen)
+
+
+class Loud(Tracker):
+    def __getattribute__(self, name):
+        return object.__getattribute__(self, name)
+
+
+def counted(function):
+    @functools.wraps(function)
+    def wrapper(*args):
+        wrapper.calls += 1
+        wrapper.last = repr(args)
+        return function(*args)
+
+    wrapper.calls = 0
+    wrapper.last = None
+    wrapper.ratio = float("nan")
+    wrapper.history = []
+    return wrapper
+
+
+@counted
+def square(x):
+    return x * x
+
+
+def call_method_of(obj, name, *args):
+    return getattr(obj, name)(*args)
+
+
+def call_and_count(obj, name, *args):
+    endpoint = obj._mlgrade_endpoint
+    before = endpoint.round_trips
+    result = getattr(obj, name)(*args)
+    return [result, endpoint.round_trips - before]
+
+
+def hold_then_call(obj):
+    method = obj.score
+    obj.touch()
+    return method(1)
+"""
+
+
+@pytest.fixture
+def answer(serve_answer):
+    return serve_answer(CANDIDATE)
+
+
+def _endpoint(answer):
+    return answer._remote()._mlgrade_endpoint
+
+
+def test_a_method_read_then_called_is_one_request(answer):
+    tracker = answer.Tracker()
+    endpoint = _endpoint(answer)
+    before = endpoint.round_trips
+    assert tracker.update(3) == 1
+    assert tracker.update(4) == 2
+    assert endpoint.round_trips - before == 2
+    assert tracker.seen == [3, 4]
+
+
+def test_a_method_held_across_other_requests_is_the_one_read(answer):
+    """Read before the object changed: calling it later calls what was read then, as a
+    bound method would, even though the object now has another `update`."""
+    tracker = answer.Tracker()
+    held = tracker.update
+    tracker.shadow()
+    assert held(1) == 1
+    assert tracker.update(2) == "the instance's own"
+    assert tracker.seen == [1]
+
+
+def test_a_method_called_twice_keeps_calling_what_was_read(answer):
+    tracker = answer.Tracker()
+    held = tracker.update
+    assert held(1) == 1
+    tracker.replace_in_class()
+    assert held(2) == 2  # the function read the first time, not the class's new one
+    assert answer.Tracker().update(3) == "replaced in the class"
+
+
+def test_a_method_shadowed_by_the_instance_is_looked_up_when_called(answer):
+    tracker = answer.Tracker()
+    tracker.shadow()
+    assert tracker.update(5) == "the instance's own"
+
+
+def test_a_methods_error_reaches_the_caller_and_its_repeat_raises_again(answer):
+    tracker = answer.Tracker()
+    fail = tracker.fail
+    with pytest.raises(KeyError, match="no such row"):
+        fail()
+    with pytest.raises(KeyError, match="no such row"):
+        fail()
+
+
+def test_changes_a_method_makes_to_an_argument_reach_the_caller(answer):
+    values = [1]
+    answer.Tracker().fill(values)
+    assert values == [1, "filled"]
+
+
+def test_other_uses_of_a_method_ask_the_candidates_process(answer):
+    tracker = answer.Tracker()
+    update = tracker.update
+    assert update.__name__ == "update"
+    assert update.__qualname__ == "Tracker.update"
+    assert "bound method Tracker.update" in repr(tracker.update)
+    assert tracker.update == tracker.update
+    assert answer.call_method_of(tracker, "update", 7) == 1
+
+
+def test_attributes_that_are_not_plain_methods_are_asked_for(answer):
+    tracker = answer.Tracker()
+    assert tracker.total == 0
+    assert not hasattr(tracker, "missing")
+    loud = answer.Loud()
+    endpoint = _endpoint(answer)
+    before = endpoint.round_trips
+    assert loud.update(1) == 1
+    assert endpoint.round_trips - before == 2  # its own lookup: read, then called
+
+
+def test_the_feedback_names_the_method_and_its_arguments(answer, monkeypatch):
+    tracker = answer.Tracker()
+    endpoint = _endpoint(answer)
+    connection = type("Connection", (), {"link": type("Link", (), {"endpoint": endpoint})})
+    monkeypatch.setattr(suite_tools, "_connection", connection)
+    tracker.update(41)
+    assert suite_tools.last_call() == "Tracker.update(41)"
+    with pytest.raises(KeyError):
+        tracker.fail()
+    assert suite_tools.last_call() == "Tracker.fail()"
+
+
+def test_a_judges_method_the_candidate_reads_then_calls_is_one_request(answer):
+    class Model:
+        def score(self, x):
+            return x
+
+        def touch(self):
+            self.score = lambda x: "replaced"  # which the candidate may not read
+
+    assert answer.call_and_count(Model(), "score", 1) == [1, 1]
+    # Read before touch() ran in the judge: the bound method read then is called.
+    assert answer.hold_then_call(Model()) == 1
+
+
+def test_a_functions_counters_come_with_its_reply(answer):
+    """A decorator's counters on its wrapper: read after the call without a request, and
+    read afresh once the judge has asked anything else."""
+    endpoint = _endpoint(answer)
+    square = answer.square
+    assert square(3) == 9
+    before = endpoint.round_trips
+    assert (square.calls, square.last) == (1, "(3,)")
+    assert endpoint.round_trips == before
+    ratio = square.ratio  # NaN does not travel with the reply: asked
+    assert ratio != ratio
+    assert square.history == []  # nor does a list
+    assert endpoint.round_trips - before == 2
+    assert square(4) == 16
+    assert square.calls == 2
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.sampled_from(["call", "hold", "shadow", "replace", "read"]), max_size=8))
+def test_any_order_of_reads_and_calls_gives_what_one_process_gives(serve_answer, steps):
+    """Run the same steps on the candidate's object across the link and on a local twin:
+    every value agrees."""
+    namespace: dict = {}
+    exec(compile(CANDIDATE, "local.py", "exec"), namespace)
+    here, there = namespace["Tracker"](), serve_answer(CANDIDATE).Tracker()
+    held_here, held_there = [], []
+    for step in steps:
+        if step == "call":
+            assert there.update(len(held_here)) == here.update(len(held_here))
+        elif step == "hold":
+            held_here.append(here.update)
+            held_there.append(there.update)
+        elif step == "shadow":
+            here.shadow()
+            there.shadow()
+        elif step == "replace":
+            here.replace_in_class()
+            there.replace_in_class()
+        else:
+            assert there.seen == here.seen
+    for mine, theirs in zip(held_here, held_there, strict=True):
+        assert theirs(-1) == mine(-1)
+    assert there.seen == here.seen
+
+
+def test_a_classs_plain_methods_are_the_public_functions_its_instances_find():
+    class Base:
+        def fit(self):
+            pass
+
+        def predict(self):
+            pass
+
+        def _private(self):
+            pass
+
+    class Child(Base):
+        predict = property(lambda self: 1)
+
+        @staticmethod
+        def make():
+            pass
+
+        def score(self):
+            pass
+
+    names = plain_methods(Child)
+    assert dict(zip(names[0::2], names[1::2], strict=True)) == {
+        "fit": Base.fit.__qualname__,
+        "score": Child.score.__qualname__,
+    }
+
+    class Watched(Base):
+        def __getattribute__(self, name):
+            return object.__getattribute__(self, name)
+
+    assert plain_methods(Watched) == []
