@@ -27,12 +27,26 @@ from grader.link.wire import (
     METHODS_LIMIT,
     NUMPY_TYPES,
     PROTOCOLS,
+    SELF_ITERATOR,
     TEXT_LIMIT,
     TIME_TYPES,
     Ref,
     exception_frames,
 )
 
+# Iterators whose iter() is always the iterator itself, running no code: the peer's
+# iter() of one gives back its own proxy without a request.
+SELF_ITERATING = (
+    types.GeneratorType,
+    *(type(iter(empty)) for empty in ([], (), range(0), "", b"", {}, set())),
+    type(iter({}.values())),
+    type(iter({}.items())),
+    map,
+    filter,
+    zip,
+    enumerate,
+    reversed,
+)
 SEQUENCE_TAGS: dict[type, str] = {list: "L", tuple: "T", set: "S", frozenset: "F"}
 JSON_SCALARS = frozenset({int, str, bool, type(None)})
 
@@ -175,7 +189,9 @@ class Codec:
             _text(str(getattr(cls, "__module__", "") or ""))[:200],
             bases,
             [name for name, abc in PROTOCOLS.items() if _implements(cls, abc)]
-            + (["__get__"] if hasattr(cls, "__get__") else []),
+            + (["__get__"] if hasattr(cls, "__get__") else [])
+            # By identity: a class may have no hash of its own.
+            + ([SELF_ITERATOR] if any(cls is kind for kind in SELF_ITERATING) else []),
             plain_methods(cls),
         ]
 

@@ -20,6 +20,7 @@ from grader.link.wire import (
     NOT_RERAISED,
     NUMPY_TYPES,
     PROTOCOLS,
+    SELF_ITERATOR,
     TIME_TYPES_BY_NAME,
     Ref,
     RemoteError,
@@ -153,7 +154,8 @@ class Decoder:
                 [b for b in decoded if isinstance(b, type)],
                 [PROTOCOLS[p] for p in protocols if isinstance(p, str) and p in PROTOCOLS],
                 # The candidate's descriptors bind in the judge's classes (not the other way).
-                ("__get__",) if self.side == "j" and "__get__" in protocols else (),
+                ("__get__",) * (self.side == "j" and "__get__" in protocols)
+                + (SELF_ITERATOR,) * (SELF_ITERATOR in protocols),
                 _methods(methods),
             )
         if tag == "TD":

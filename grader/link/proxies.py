@@ -12,7 +12,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from grader.link.wire import PeerGone
+from grader.link.wire import SELF_ITERATOR, PeerGone
 
 if TYPE_CHECKING:
     from grader.link.wire import Ref
@@ -343,6 +343,11 @@ class _ForwardedDoc:
         return instance._mlgrade_endpoint.request("getattr", instance, "__doc__")
 
 
+def _own_iterator(self: Proxy) -> Proxy:
+    """iter() of a peer's generator (or a built-in iterator): itself, as it is there."""
+    return self
+
+
 def _remote_get(self: Proxy, instance: Any, owner: Any = None) -> Any:
     """A candidate's object that is a descriptor binds as it would there."""
     if instance is None:
@@ -400,6 +405,8 @@ def make_mirror(
     namespace["__doc__"] = _ForwardedDoc()
     if "__get__" in features:
         namespace["__get__"] = _remote_get
+    if SELF_ITERATOR in features:
+        namespace["__iter__"] = _own_iterator
     if endpoint.side == "j":
         library = _library_class(module, ref.label)
         if library is not None:

@@ -37,6 +37,8 @@ IDENTITY_ATTRIBUTES = (
     "__annotations__",
 )
 DEPTH_LIMIT = 200
+# Said of a class whose instances are their own iterators (see codec.SELF_ITERATING).
+SELF_ITERATOR = "iter-self"
 # A class's methods travel once, with its tree: room for any class a suite or an answer
 # defines, and bounded whatever a peer sends.
 METHODS_LIMIT = 400

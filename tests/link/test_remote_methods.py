@@ -1,5 +1,6 @@
-"""Methods and a function's counters read across the link without a request of their own,
-with the results, errors and feedback that asking would have given."""
+"""What is read across the link without a request of its own (a method, a function's
+counters, iter() of a generator), with the results, errors and feedback that asking
+would have given."""
 
 from __future__ import annotations
 
@@ -72,6 +73,30 @@ def call_and_count(obj, name, *args):
     before = endpoint.round_trips
     result = getattr(obj, name)(*args)
     return [result, endpoint.round_trips - before]
+
+
+def squares(n):
+    for i in range(n):
+        yield i * i
+
+
+class Countdown:
+    def __init__(self):
+        self.iters = 0
+
+    def __iter__(self):
+        self.iters += 1
+        return iter([3, 2, 1])
+
+
+def pull_all(iterable):
+    endpoint = iterable._mlgrade_endpoint
+    before = endpoint.round_trips
+    iterator = iter(iterable)
+    items = []
+    for item in iterator:  # not list(): it would ask for a length first
+        items.append(item)
+    return [iterator is iterable, items, endpoint.round_trips - before]
 
 
 def hold_then_call(obj):
@@ -268,3 +293,28 @@ def test_a_classs_plain_methods_are_the_public_functions_its_instances_find():
             return object.__getattribute__(self, name)
 
     assert plain_methods(Watched) == []
+
+
+def test_iter_of_a_generator_is_the_generator_without_a_request(answer):
+    squares = answer.squares(3)
+    endpoint = _endpoint(answer)
+    before = endpoint.round_trips
+    assert iter(squares) is squares
+    assert endpoint.round_trips == before
+    assert list(squares) == [0, 1, 4]
+
+
+def test_iter_of_an_iterable_class_runs_its_own_dunder_iter(answer):
+    countdown = answer.Countdown()
+    assert list(countdown) == [3, 2, 1]
+    assert countdown.iters == 1
+
+
+def test_the_candidate_iterates_a_judges_generator_without_asking_for_it(answer):
+    def produce():
+        yield from ("a", "b")
+
+    generator = produce()
+    same, items, trips = answer.pull_all(generator)
+    assert (same, items) == (True, ["a", "b"])
+    assert trips == 3  # one next() per item and the last, none for iter()
