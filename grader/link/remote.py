@@ -173,7 +173,8 @@ class Endpoint:
         label = type(proxy).__dict__.get("_mlgrade_methods", _NO_METHODS).get(name)
         if label is not None:
             method = PendingMethod._pending(self, proxy, name, label)
-            self._pending.append(weakref.ref(method))
+            with self.lock:  # another thread's send may be settling the list
+                self._pending.append(weakref.ref(method))
             return method
         return self.request("getattr", proxy, name)
 
