@@ -59,3 +59,30 @@ def test_an_unhashable_class_still_crosses(endpoint):
     tree = endpoint.codec.encode_class(Odd)
     assert endpoint.codec.encode_class(Odd) is tree
     assert endpoint.resolve(tree[2]) is Odd
+
+
+def test_a_class_tree_lists_its_plain_methods_for_the_peer(endpoint):
+    *_, methods = endpoint.codec.encode_class(Forest)
+    assert methods == ["fit", "Model.fit"]
+
+
+@pytest.mark.parametrize(
+    ("methods", "kept"),
+    [
+        (["predict", "Model.predict", "_secret", "Model._secret"], {"predict": "Model.predict"}),
+        (["not a name", "x", "fit", "Model.fit"], {"fit": "Model.fit"}),
+        (["predict"], None),
+        ([1, "Model.predict"], None),
+        ("predict", None),
+        (["m", "M.m"] * 401, None),
+    ],
+)
+def test_a_peers_list_of_methods_is_checked_before_it_is_used(endpoint, methods, kept):
+    """What a hostile peer says of its classes' methods: malformed lists are refused,
+    names that are not public identifiers are dropped."""
+    tree = ["K", "j", 7, "Model", "Model", "tests", [], [], methods]
+    if kept is None:
+        with pytest.raises(WireError):
+            endpoint.codec.decode(tree, [])
+    else:
+        assert endpoint.codec.decode(tree, [])._mlgrade_methods == kept
