@@ -7,7 +7,6 @@ iterable the test handed in). Each side executes only its own objects.
 
 from __future__ import annotations
 
-import functools
 import threading
 import types
 import weakref
@@ -18,12 +17,12 @@ from typing import Any
 from grader.link.codec import Codec
 from grader.link.frames import Frames
 from grader.link.policy import Policy
-from grader.link.proxies import CallableProxy, PendingMethod, Proxy, RemoteMeta, make_mirror
+from grader.link.proxies import PendingMethod, Proxy
+from grader.link.tables import References
 from grader.link.wire import (
     MESSAGE_MAX_BYTES,
     TEXT_LIMIT,
     PeerGone,
-    Ref,
     WireError,
     message_parts,
     split_message,
@@ -39,8 +38,8 @@ class _Reply:
     attributes: Any = None  # for a call of a function: the data attributes it holds now
 
 
-class Endpoint:
-    """This side's end of the link: its exported objects, the peer's proxies, the loop."""
+class Endpoint(References):
+    """This side's end of the link: its references (see References) and the loop."""
 
     def __init__(
         self,
@@ -51,26 +50,15 @@ class Endpoint:
         source_file: str = "",
         on_event: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
+        super().__init__(side, policy or Policy())
         self.conn = conn
         self.frames = Frames(conn)
-        self.side = side
-        self.policy = policy or Policy()
         self.codec = Codec(side, self, source_file)
         self.on_event = on_event
         self.lock = threading.RLock()
         self.round_trips = 0
         # The last call asked of the peer, kept (not formatted) for the feedback.
         self.last_call: tuple[Any, ...] = ()
-        self._objects: dict[int, Any] = {}
-        self._ids: dict[int, int] = {}
-        # How often each id was sent and each peer id received: an object is forgotten
-        # only once the peer has released every copy it was sent.
-        self._sent: dict[int, int] = {}
-        self._received: dict[int, int] = {}
-        self._mirrors: dict[int, type] = {}
-        self._next_id = 1
-        self._proxies: weakref.WeakValueDictionary[int, Proxy] = weakref.WeakValueDictionary()
-        self._released: list[list[int]] = []
         # Messages sent so far: until this side sends again the peer runs none of its code,
         # so what it said of its objects in the last message it sent still holds.
         self._sends = 0
@@ -88,75 +76,9 @@ class Endpoint:
             self.on_gone()
         return PeerGone(message)
 
-    # ------------------------------------------------------------------ tables
-
-    def export(self, value: Any) -> Ref:
-        """Name one of this side's objects for the peer; the same object keeps its id."""
-        if isinstance(value, Proxy) and value._mlgrade_endpoint is self:
-            return value._mlgrade_ref  # the peer's own object, going home
-        self.policy.check_export(value)
-        if isinstance(value, RemoteMeta) and value._mlgrade_class_endpoint is self:
-            return value._mlgrade_class_ref  # a mirrored class of the peer's, going home
-        known = self._ids.get(id(value))
-        if known is not None and self._objects.get(known) is value:
-            ident = known
-        else:
-            ident = self._next_id
-            self._next_id += 1
-            self._objects[ident] = value
-            self._ids[id(value)] = ident
-        self._sent[ident] = self._sent.get(ident, 0) + 1
-        return Ref(self.side, ident, _kind(value), _label(value))
-
-    def still_exported(self, ref: Ref, value: Any) -> bool:
-        """Whether `ref` still names `value` for the peer (a mirrored class going home
-        always does: the peer keeps its own)."""
-        return ref.side != self.side or self._objects.get(ref.id) is value
-
-    def resolve(self, ident: int) -> Any:
-        """One of this side's objects, by the id the peer was given."""
-        try:
-            return self._objects[ident]
-        except KeyError:
-            raise WireError(f"reference {ident} names nothing this side exported") from None
-
-    def proxy(self, ref: Ref, mirror: type | None = None) -> Proxy:
-        """The proxy for a peer's object: the same object always gives the same proxy,
-        an instance of the mirror of its class when it is an instance of a class."""
-        self._received[ref.id] = self._received.get(ref.id, 0) + 1
-        found = self._proxies.get(ref.id)
-        if found is None:
-            if isinstance(mirror, RemoteMeta):
-                cls: type[Proxy] = mirror
-            else:
-                cls = CallableProxy if ref.kind == "callable" else Proxy
-            found = cls._new(self, ref)
-            self._proxies[ref.id] = found
-        return found
-
-    def mirror(
-        self,
-        ref: Ref,
-        name: str,
-        module: str,
-        bases: list[type],
-        protocols: list[type],
-        features: tuple[str, ...] = (),
-        methods: dict[str, str] | None = None,
-    ) -> type:
-        """The local class standing for a peer's class (made once per class)."""
-        found = self._mirrors.get(ref.id)
-        if found is None:
-            found = make_mirror(self, ref, name, module, bases, features, methods)
-            for protocol in protocols:
-                if not issubclass(found, BaseException):
-                    protocol.register(found)
-            self._mirrors[ref.id] = found
-        return found
-
     def released(self, ident: int) -> None:
         """A proxy died: the peer may forget that object (told with the next message)."""
-        self._released.append([ident, self._received.pop(ident, 1)])
+        super().released(ident)
         self._known.pop(ident, None)
 
     def learn(self, ident: int, attributes: dict[str, Any]) -> None:
@@ -219,35 +141,6 @@ class Endpoint:
             method = ref()
             if method is not None and not hasattr(method, "_mlgrade_found"):
                 self.look_up(method)
-
-    def remember_origin(self, exc: BaseException, ref: Ref) -> None:
-        """An exception decoded from the peer: sent back, it becomes the peer's own again."""
-        exc._mlgrade_origin = (self, ref)  # type: ignore[attr-defined]
-
-    def foreign_origin(self, exc: BaseException) -> Ref | None:
-        """The peer's reference an exception came as, if it came from the peer."""
-        found = getattr(exc, "_mlgrade_origin", None)
-        if isinstance(found, tuple) and len(found) == 2 and found[0] is self:
-            return found[1]
-        return None
-
-    def _forget(self, releases: Any) -> None:
-        if not isinstance(releases, list):
-            return
-        for entry in releases:
-            if not (isinstance(entry, list) and len(entry) == 2):
-                continue
-            ident, count = entry
-            if not isinstance(ident, int) or not isinstance(count, int):
-                continue
-            left = self._sent.get(ident, 0) - count
-            if left > 0:
-                self._sent[ident] = left
-                continue
-            self._sent.pop(ident, None)
-            value = self._objects.pop(ident, None)
-            if value is not None and self._ids.get(id(value)) == ident:
-                del self._ids[id(value)]
 
     # ------------------------------------------------------------------ sending
 
@@ -484,32 +377,3 @@ def _name(value: Any) -> str:
     if not isinstance(value, str):
         raise WireError("an attribute name must be text")
     return value
-
-
-CALLABLE_TYPES = (
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-    types.MethodWrapperType,
-    types.WrapperDescriptorType,
-    types.MethodDescriptorType,
-    functools.partial,
-)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, type):
-        return "type"
-    if isinstance(value, CALLABLE_TYPES):
-        return "callable"
-    return "object"
-
-
-def _label(value: Any) -> str:
-    name = getattr(type(value), "__qualname__", "object")
-    if isinstance(value, CALLABLE_TYPES):
-        # A function is named by its own name in feedback ("f1_score(...)"); this side's
-        # own object, read here, never the peer's.
-        own = getattr(value, "__qualname__", None)
-        name = own if isinstance(own, str) else name
-    return str(name)[:200]
