@@ -44,14 +44,7 @@ class RemoteMeta(type):
         pass
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        endpoint = cls._mlgrade_class_endpoint
-        with endpoint.lock:
-            saved = endpoint._pending_arguments
-            endpoint._pending_arguments = list(args)
-            try:
-                return endpoint.request("call", cls, list(args), kwargs)
-            finally:
-                endpoint._pending_arguments = saved
+        return cls._mlgrade_class_endpoint.call(cls, list(args), kwargs)
 
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("_mlgrade_") or name in ("__signature__", "__wrapped__"):

@@ -55,14 +55,7 @@ class Proxy:
         self._mlgrade_endpoint.request("delattr", self, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        endpoint = self._mlgrade_endpoint
-        with endpoint.lock:
-            saved = endpoint._pending_arguments
-            endpoint._pending_arguments = list(args)
-            try:
-                return endpoint.request("call", self, list(args), kwargs)
-            finally:
-                endpoint._pending_arguments = saved
+        return self._mlgrade_endpoint.call(self, list(args), kwargs)
 
     def __del__(self) -> None:
         try:

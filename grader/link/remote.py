@@ -113,22 +113,37 @@ class Endpoint(References):
             object.__setattr__(method, "_mlgrade_found", found)
             return found
 
+    def call(self, target: Any, positional: list[Any], keywords: Any) -> Any:
+        """Call one of the peer's callables (a proxy or a mirrored class)."""
+        reply = self._call("call", [target], positional, keywords, target)
+        if reply.error is not None:
+            raise reply.error
+        return reply.value
+
     def call_method(self, method: PendingMethod, positional: list[Any], keywords: Any) -> Any:
         """Call a PendingMethod not yet looked up: the lookup and the call in one request."""
         with self.lock:
             self._unpend(method)
-            saved = self._pending_arguments
-            self._pending_arguments = positional
-            try:
-                owner, name = method._mlgrade_owner, method._mlgrade_name
-                call = (method, positional, keywords)
-                reply = self._exchange("callattr", [owner, name, positional, keywords], call)
-            finally:
-                self._pending_arguments = saved
+            owner, name = method._mlgrade_owner, method._mlgrade_name
+            reply = self._call("callattr", [owner, name], positional, keywords, method)
             object.__setattr__(method, "_mlgrade_found", reply.method)
         if reply.error is not None:
             raise reply.error
         return reply.value
+
+    def _call(
+        self, op: str, head: list[Any], positional: list[Any], keywords: Any, target: Any
+    ) -> _Reply:
+        # The positional arguments are kept while the call runs: what the peer changed in
+        # its copies of them comes back with the reply (see _write_back).
+        with self.lock:
+            saved = self._pending_arguments
+            self._pending_arguments = positional
+            try:
+                call = (target, positional, keywords)
+                return self._exchange(op, [*head, positional, keywords], call)
+            finally:
+                self._pending_arguments = saved
 
     def _unpend(self, method: PendingMethod) -> None:
         # By identity: comparing with == would be a request.
