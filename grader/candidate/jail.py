@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.candidate import landlock, mounts, privileges, seccomp_filter, syscalls
+from grader.candidate import landlock, mounts, pid_namespaces, privileges, seccomp_filter, syscalls
 
 if TYPE_CHECKING:
     from grader.sandbox.cgroups import Cage
@@ -131,9 +131,16 @@ def default_readable() -> tuple[Path, ...]:
 def enter_jail(spec: JailSpec) -> Protections:
     """Confine this process (root or not) and return what holds; call before candidate code.
 
-    With a pid namespace this forks: the process that called it stays outside, waits for
-    the jailed one and exits with its status, never returning.
+    A process its fork server made the first of a pid namespace of its own keeps it.
+    Otherwise this makes one and forks into it: the process that called it stays outside,
+    waits for the jailed one and exits with its status, never returning.
     """
+    placed = pid_namespaces.where_am_i()
+    if placed == pid_namespaces.REFUSE:
+        # In another candidate's namespace (see pid_namespaces): nothing may run here.
+        os.write(2, b"mlgrade: the candidate's process started in a foreign pid namespace\n")
+        os._exit(OUTER_EXIT_ON_ERROR)
+    fresh = placed == pid_namespaces.FRESH
     run = os.path.abspath(spec.run_dir)
     cgroup = _join_cage(spec.cage)
     seccomp_filter.compiled()  # libseccomp is found and loaded before the pivot
@@ -142,15 +149,17 @@ def enter_jail(spec: JailSpec) -> Protections:
         with contextlib.suppress(OSError):
             if os.stat(run).st_uid != spec.uid:
                 os.chown(run, spec.uid, spec.gid)
-    granted = _unshare_namespaces()
+    wanted = sum(NAMESPACES) & ~syscalls.CLONE_NEWPID if fresh else sum(NAMESPACES)
+    granted = _unshare_namespaces(wanted)
     parent_alive = _split() if granted & syscalls.CLONE_NEWPID else None
+    own_pids = fresh or parent_alive is not None
     with contextlib.suppress(OSError):
         os.setsid()  # kill(0, ...) and killpg(0, ...) then reach only the candidate's own
     visible = None
     if granted & syscalls.CLONE_NEWNS:
         readable = [p for p in spec.readable if _may_show(str(p))]
-        proc = parent_alive is not None  # a fresh /proc only shows our own pid namespace
-        visible = mounts.build_private_root(Path(run), readable, spec.hidden, proc=proc)
+        # A fresh /proc shows only our own pid namespace.
+        visible = mounts.build_private_root(Path(run), readable, spec.hidden, proc=own_pids)
     with contextlib.suppress(OSError):
         os.chdir(run)
     unprivileged, capabilities = privileges.drop_privileges(spec.uid, spec.gid)
@@ -169,7 +178,7 @@ def enter_jail(spec: JailSpec) -> Protections:
         no_new_privs=no_new_privs,
         seccomp=filtered,
         landlock=ruled,
-        pid_namespace=parent_alive is not None,
+        pid_namespace=own_pids,
         mount_namespace=bool(granted & syscalls.CLONE_NEWNS),
         network_namespace=bool(granted & syscalls.CLONE_NEWNET),
         ipc_namespace=bool(granted & syscalls.CLONE_NEWIPC),
@@ -210,15 +219,15 @@ def _join_cage(cage: Cage | None) -> str:
     return cage.version
 
 
-def _unshare_namespaces() -> int:
-    """Enter new namespaces; returns the CLONE_NEW* flags obtained."""
-    granted = _unshare_each(sum(NAMESPACES))
-    if granted != sum(NAMESPACES) and (os.geteuid() != 0 or not granted):
+def _unshare_namespaces(wanted: int) -> int:
+    """Enter new namespaces of the `wanted` kinds; returns the CLONE_NEW* flags obtained."""
+    granted = _unshare_each(wanted)
+    if granted != wanted and (os.geteuid() != 0 or not granted):
         # Without the power to make namespaces, a user namespace of our own grants it.
         uid, gid = os.geteuid(), os.getegid()
         if syscalls.unshare(syscalls.CLONE_NEWUSER):
             _map_ids(uid, gid)
-            granted |= _unshare_each(sum(NAMESPACES) & ~granted)
+            granted |= _unshare_each(wanted & ~granted)
     return granted
 
 

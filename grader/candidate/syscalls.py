@@ -39,6 +39,7 @@ def libc() -> ctypes.CDLL:
     )
     lib.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
     lib.unshare.argtypes = (ctypes.c_int,)
+    lib.setns.argtypes = (ctypes.c_int, ctypes.c_int)
     lib.prctl.argtypes = (
         ctypes.c_int,
         ctypes.c_ulong,
@@ -60,6 +61,14 @@ def unshare(flags: int) -> bool:
     """unshare(2); False when the kernel refuses."""
     try:
         return libc().unshare(flags) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def setns(fd: int, nstype: int) -> bool:
+    """setns(2); False when the kernel refuses."""
+    try:
+        return libc().setns(fd, nstype) == 0
     except (OSError, AttributeError):
         return False
 

@@ -29,7 +29,8 @@ PEER_GONE_AT_IMPORT_EXIT = 76
 
 
 def signal_code(code: int | None) -> int | None:
-    """The jail's outer process reports a signal death as 128 + the signal."""
+    """A signal death as a negative code: the jail's outer process (where the jail made
+    the pid namespace itself) reports one as 128 + the signal."""
     if code is not None and 128 < code < 128 + 65:
         return -(code - 128)
     return code

@@ -264,11 +264,13 @@ LIBRARY_ROOTS = frozenset(name.partition(".")[0] for name in CANDIDATE_PRELOAD)
 
 # Each side's own code, preloaded too: what a forked child unpickles (its entry point, its
 # job and the job's cage) and runs, so that no child imports, let alone compiles, it again.
+# The candidates' server also gives each child a pid namespace of its own as it forks.
 CANDIDATE_OWN_MODULES = (
     "grader.sandbox.cgroups",
     "grader.candidate.entry",
     "grader.candidate.limits",
     "grader.candidate.process",
+    "grader.candidate.namespace_per_fork",
     "grader.sandbox.frozen_heap",
 )
 JUDGE_OWN_MODULES = ("grader.sandbox.cgroups", "grader.judge.entry", "grader.judge.process")
