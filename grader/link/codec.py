@@ -9,6 +9,7 @@ unpickles or runs code.
 from __future__ import annotations
 
 import datetime
+import itertools
 import mmap
 import pathlib
 import types
@@ -38,14 +39,37 @@ from grader.link.wire import (
 # iter() of one gives back its own proxy without a request.
 SELF_ITERATING = (
     types.GeneratorType,
-    *(type(iter(empty)) for empty in ([], (), range(0), "", b"", {}, set())),
+    *(type(iter(empty)) for empty in ([], (), range(0), range(2**64), "", b"", {}, set())),
     type(iter({}.values())),
     type(iter({}.items())),
+    type(reversed([])),
+    type(iter(int, 1)),
     map,
     filter,
     zip,
     enumerate,
     reversed,
+    # Every iterator of itertools (a subclass of one may define its own __iter__: the
+    # check is by identity).
+    itertools.accumulate,
+    itertools.chain,
+    itertools.combinations,
+    itertools.combinations_with_replacement,
+    itertools.compress,
+    itertools.count,
+    itertools.cycle,
+    itertools.dropwhile,
+    itertools.filterfalse,
+    itertools.groupby,
+    itertools.islice,
+    itertools.pairwise,
+    itertools.permutations,
+    itertools.product,
+    itertools.repeat,
+    itertools.starmap,
+    itertools.takewhile,
+    type(itertools.tee([])[0]),
+    itertools.zip_longest,
 )
 SEQUENCE_TAGS: dict[type, str] = {list: "L", tuple: "T", set: "S", frozenset: "F"}
 JSON_SCALARS = frozenset({int, str, bool, type(None)})

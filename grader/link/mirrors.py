@@ -164,6 +164,9 @@ def make_mirror(
         namespace["__get__"] = _remote_get
     if SELF_ITERATOR in features:
         namespace["__iter__"] = _own_iterator
+    elif any(base.__iter__ is _own_iterator for base in proxies):
+        # A subclass of a built-in iterator may define its own __iter__: it is asked.
+        namespace["__iter__"] = Proxy.__iter__
     if endpoint.side == "j":
         library = _library_class(module, ref.label)
         if library is not None:

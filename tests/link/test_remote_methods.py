@@ -4,6 +4,8 @@ would have given."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -302,6 +304,40 @@ def test_iter_of_a_generator_is_the_generator_without_a_request(answer):
     assert iter(squares) is squares
     assert endpoint.round_trips == before
     assert list(squares) == [0, 1, 4]
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: itertools.islice(itertools.count(5), 2), [5, 6]),
+        (lambda: itertools.chain("ab", "c"), ["a", "b", "c"]),
+        (lambda: itertools.repeat("x", 2), ["x", "x"]),
+        (lambda: itertools.pairwise("abc"), [("a", "b"), ("b", "c")]),
+        (lambda: itertools.tee("ab")[0], ["a", "b"]),
+        (lambda: reversed(["a", "b"]), ["b", "a"]),
+        (lambda: iter(range(2**64, 2**64 + 2)), [2**64, 2**64 + 1]),
+    ],
+)
+def test_the_candidate_iterates_a_judges_builtin_iterator_without_asking_for_it(
+    answer, make, expected
+):
+    same, items, trips = answer.pull_all(make())
+    assert (same, items) == (True, expected)
+    assert trips == len(expected) + 1  # one next() per item and the last
+
+
+def test_a_subclass_of_a_builtin_iterator_runs_its_own_dunder_iter(answer):
+    class Watched(itertools.chain):
+        iters = 0
+
+        def __iter__(self):
+            Watched.iters += 1
+            return self
+
+    same, items, trips = answer.pull_all(Watched("ab"))
+    # iter() twice: pull_all's own, then its for loop's.
+    assert (same, items, Watched.iters) == (True, ["a", "b"], 2)
+    assert trips == 2 + 3
 
 
 def test_iter_of_an_iterable_class_runs_its_own_dunder_iter(answer):
