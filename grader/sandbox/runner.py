@@ -24,6 +24,7 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.errors import KitError
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
+from grader.sandbox.bytecode import compile_own_modules
 from grader.sandbox.cgroups import sweep
 from grader.sandbox.channel import ChildOutcome, CollectedTest, TestRecord
 from grader.sandbox.exits import fate_message
@@ -84,6 +85,7 @@ class Sandbox:
 
     def __init__(self, *, warm_engine: bool = True) -> None:
         """`warm_engine=False` suits a process that will fork only a judge or two."""
+        compile_own_modules()
         # Children inherit this environment: fixed hash seed, one BLAS thread.
         os.environ.update(CHILD_ENVIRONMENT)
         # Hypothesis' files while the fork servers warm up (each judge then gets its own
