@@ -19,6 +19,9 @@ from grader.candidate import syscalls
 FRESH = "fresh"  # pid 1 of a namespace made for this process alone
 SPLIT = "split"  # in the server's own namespace: the jail makes one itself (an outer process)
 REFUSE = "refuse"  # anywhere else: another candidate's namespace, so run nothing
+# A server that cannot return to its own namespace ends with this status (the grader
+# starts another for the next candidate).
+LOST_EXIT = 70
 
 
 @dataclass
@@ -67,9 +70,8 @@ def _after_fork() -> None:
         return
     server.made = False
     if not syscalls.setns(server.own, syscalls.CLONE_NEWPID):
-        # Its next child would join the namespace just made, another candidate's: this
-        # server stops, and the grader starts a new one.
-        os._exit(70)
+        # Its next child would join the namespace just made, another candidate's.
+        os._exit(LOST_EXIT)
 
 
 def _in_child() -> None:
