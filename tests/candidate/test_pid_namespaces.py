@@ -125,6 +125,23 @@ def test_a_child_that_landed_in_another_candidate_s_namespace_refuses():
     assert _in_a_server(landed_elsewhere) == 0
 
 
+@root_on_linux
+def test_a_server_that_cannot_return_to_its_own_namespace_stops():
+    server = os.fork()
+    if server == 0:
+        code = 1
+        try:
+            if pid_namespaces.offer():
+                syscalls.setns = lambda fd, nstype: False  # this server process only
+                if os.fork() == 0:
+                    os._exit(0)
+                code = 2  # went on forking into the namespace it just made
+        finally:
+            os._exit(code)
+    status = os.waitpid(server, 0)[1]
+    assert os.waitstatus_to_exitcode(status) == pid_namespaces.LOST_EXIT
+
+
 def _jailed_child(run_dir: str) -> dict[str, object]:
     """Fork one child that jails itself; what the server sees of the process it forked."""
     from grader.candidate.jail import JailSpec, default_readable, enter_jail
