@@ -18,6 +18,7 @@ Usage: python benchmarks/crossing.py [--calls N] [--runs N]. Prints:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ import statistics
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,35 +111,42 @@ def cold_crossings(calls: int, cpu: int) -> dict[str, float]:
     context = multiprocessing.get_context("fork")
     for churn in (False, True):
         answer, judge_end, process = _linked(cpu)
-        positives = answer.positives
-        times = []
-        for _ in range(calls):
-            if churn:
-                _churn(block)
-            started = time.perf_counter()
-            positives(X, y)
-            times.append(time.perf_counter() - started)
+        found[f"link{', churning' if churn else ''}"] = _timed(
+            calls, block if churn else None, functools.partial(answer.positives, X, y)
+        )
         judge_end.close()
         process.join(5)
-        found[f"link{', churning' if churn else ''}"] = statistics.median(times)
 
         mine, theirs = socket.socketpair()
         bare = context.Process(target=_serve_bare, args=(theirs, mine, cpu))
         bare.start()
         theirs.close()
-        times = []
-        for _ in range(calls):
-            if churn:
-                _churn(block)
-            started = time.perf_counter()
-            _send_bare(mine, X)
-            received = _receive_bare(mine)
-            np.frombuffer(received[1], dtype=float).reshape(received[0]["shape"])
-            times.append(time.perf_counter() - started)
+        found[f"bare{', churning' if churn else ''}"] = _timed(
+            calls, block if churn else None, functools.partial(_exchange_bare, mine, X)
+        )
         mine.close()
         bare.join(5)
-        found[f"bare{', churning' if churn else ''}"] = statistics.median(times)
     return found
+
+
+def _timed(calls: int, block: Any, call: Callable[[], Any]) -> float:
+    """Median seconds of `call`, with `block` (if any) churned before each."""
+    times = []
+    for _ in range(calls):
+        if block is not None:
+            _churn(block)
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _exchange_bare(sock, array) -> Any:
+    import numpy as np
+
+    _send_bare(sock, array)
+    head, body = _receive_bare(sock)
+    return np.frombuffer(body, dtype=float).reshape(head["shape"])
 
 
 def _send_bare(sock, array) -> None:

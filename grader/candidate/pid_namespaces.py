@@ -28,12 +28,11 @@ LOST_EXIT = 70
 class _Server:
     pid: int
     own: int  # a descriptor of the server's own pid namespace
-    namespace: str  # its name, as /proc/self/ns/pid reads
     made: bool = False  # the last fork went into a namespace made for it
 
 
 _server: _Server | None = None
-# The server's namespace, for its children (kept when the descriptor is closed).
+# The name of the server's namespace, as /proc/self/ns/pid reads: its children keep it.
 _server_namespace = ""
 
 
@@ -52,7 +51,7 @@ def offer() -> bool:
     if not (syscalls.unshare(syscalls.CLONE_NEWPID) and syscalls.setns(own, syscalls.CLONE_NEWPID)):
         os.close(own)
         return False
-    _server = _Server(os.getpid(), own, namespace)
+    _server = _Server(os.getpid(), own)
     _server_namespace = namespace
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_in_child)
     return True

@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import json
 import os
-import select
 import shutil
 import signal
 import socket
@@ -18,15 +16,22 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grader.candidate import jail, landlock, privileges, seccomp_filter, syscalls
-from grader.candidate.jail import JailSpec, Protections, default_readable, enter_jail
+from grader.candidate.jail import JailSpec, Protections, default_readable
 from grader.sandbox import cgroups
+from tests.candidate.jailed_child import (
+    Jailed,
+    jail_and_report,
+    jailed,
+    proc_status,
+    reap,
+    run_jailed,
+)
 
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="the jail is Linux-only"),
@@ -94,134 +99,12 @@ needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="this machine refus
 needs_seccomp = pytest.mark.skipif(not SECCOMP, reason="pyseccomp or libseccomp is missing")
 
 
-# --- running code in a jailed child ---
-
-
-@dataclass
-class Jailed:
-    """A forked, jailed child: what it reported, and its pids as the test sees them."""
-
-    outer: int
-    report: dict[str, Any]
-    hold: int  # closing this lets a holding child end
-
-    @property
-    def inner(self) -> int:
-        """The jailed process: the outer's only child when there is a pid namespace."""
-        children = Path(f"/proc/{self.outer}/task/{self.outer}/children")
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            return int(children.read_text().split()[0])
-        return self.outer
-
-    @property
-    def protections(self) -> Protections:
-        return Protections(**self.report["protections"])
-
-    @property
-    def outcome(self) -> Any:
-        return self.report["outcome"]
-
-
-def _child(
-    spec: JailSpec,
-    action: Callable[[], Any],
-    before: Callable[[], None] | None,
-    report: int,
-    hold: int | None,
-) -> None:
-    """In the forked child: jail, act, report one JSON line, then maybe wait; never returns."""
-    code = 0
-    try:
-        if before is not None:
-            before()
-        protections = enter_jail(spec)
-        try:
-            outcome = action()
-        except OSError as exc:
-            outcome = {"refused": errno.errorcode.get(exc.errno or 0, str(exc))}
-        except BaseException as exc:  # noqa: BLE001 - reported to the test, which fails
-            outcome = {"crashed": repr(exc)}
-        message = {"protections": protections.to_dict(), "outcome": outcome}
-        os.write(report, json.dumps(message).encode() + b"\n")
-        if hold is not None:
-            os.read(hold, 1)  # until the test closes its end
-    except BaseException:  # noqa: BLE001 - never return into pytest
-        code = 70
-        with contextlib.suppress(Exception):
-            import traceback
-
-            traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
-@contextlib.contextmanager
-def jailed(
-    spec: JailSpec,
-    action: Callable[[], Any] = lambda: None,
-    *,
-    before: Callable[[], None] | None = None,
-    timeout: float = 30,
-) -> Iterator[Jailed]:
-    """Fork a child that jails itself, runs action and holds until the block ends."""
-    report_r, report_w = os.pipe()
-    hold_r, hold_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(report_r)
-        os.close(hold_w)
-        _child(spec, action, before, report_w, hold_r)
-    os.close(report_w)
-    os.close(hold_r)
-    try:
-        data = b""
-        deadline = time.monotonic() + timeout
-        while not data.endswith(b"\n") and time.monotonic() < deadline:
-            ready, _, _ = select.select([report_r], [], [], deadline - time.monotonic())
-            chunk = os.read(report_r, 65536) if ready else b""
-            if not chunk:
-                break
-            data += chunk
-        assert data.endswith(b"\n"), f"the jailed child did not report: {data!r}"
-        yield Jailed(pid, json.loads(data), hold_w)
-    finally:
-        os.close(report_r)
-        with contextlib.suppress(OSError):
-            os.close(hold_w)
-        _reap(pid, timeout)
-
-
-def _reap(pid: int, timeout: float) -> int | None:
-    """Wait for a child (SIGKILL after timeout); its exit code, or -signal (None if reaped)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return None
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.005)
-    os.kill(pid, signal.SIGKILL)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-
-
-def run_jailed(spec: JailSpec, action: Callable[[], Any], **kwargs: Any) -> Jailed:
-    with jailed(spec, action, **kwargs) as child:
-        return child
-
-
 # --- what the test sees of a jailed process from outside ---
-
-
-def _status(pid: int) -> dict[str, str]:
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return {k: v.strip() for k, _, v in (line.partition(":") for line in lines)}
 
 
 def observe(pid: int, spec: JailSpec, secrets: list[Path]) -> dict[str, bool | str]:
     """The protections as the kernel shows them from outside, field by field."""
-    status = _status(pid)
+    status = proc_status(pid)
 
     def new(kind: str) -> bool:
         return os.readlink(f"/proc/{pid}/ns/{kind}") != os.readlink(f"/proc/self/ns/{kind}")
@@ -635,7 +518,7 @@ def test_a_hostile_action_is_refused(name: str, spec: JailSpec, context: dict[st
     assert isinstance(outcome, dict) and "refused" in outcome, f"{name}: {outcome}"
     # Whatever the error said, the decoy is still there and running.
     assert decoy.poll() is None
-    assert _status(decoy.pid)["State"][0] in "SR"
+    assert proc_status(decoy.pid)["State"][0] in "SR"
 
 
 # --- nothing survives ---
@@ -707,10 +590,10 @@ def test_when_the_candidate_ends_its_daemons_end_too(spec: JailSpec):
     pid = os.fork()
     if pid == 0:
         os.close(report_r)
-        _child(spec, act, None, report_w, None)
+        jail_and_report(spec, act, None, report_w, None)
     os.close(report_w)
     os.close(report_r)
-    assert _reap(pid, 30) == 7  # the jail's outer process exits with the candidate's status
+    assert reap(pid, 30) == 7  # the jail's outer process exits with the candidate's status
     assert _marked(marker) == []
 
 
@@ -724,8 +607,8 @@ def test_a_candidate_killed_by_a_signal_exits_with_128_plus_it(spec: JailSpec):
 
     pid = os.fork()
     if pid == 0:
-        _child(spec, crash, None, os.open(os.devnull, os.O_WRONLY), None)
-    assert _reap(pid, 30) == 128 + signal.SIGSEGV
+        jail_and_report(spec, crash, None, os.open(os.devnull, os.O_WRONLY), None)
+    assert reap(pid, 30) == 128 + signal.SIGSEGV
 
 
 # --- honesty: with a step taken away, Protections says so ---

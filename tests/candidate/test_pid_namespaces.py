@@ -16,8 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.candidate import pid_namespaces, syscalls
+from grader.candidate.jail import JailSpec, default_readable
 from grader.candidate.pid_namespaces import FRESH, REFUSE, SPLIT, placement
 from grader.sandbox.forkservers import ForkServerContext, candidate_preload, has_forkserver
+from tests.candidate.jailed_child import jailed, proc_status
 
 
 def _may_offer() -> bool:
@@ -153,31 +155,18 @@ def test_a_server_that_cannot_return_to_its_own_namespace_stops():
 
 
 def _jailed_child(run_dir: str) -> dict[str, object]:
-    """Fork one child that jails itself; what the server sees of the process it forked."""
-    from grader.candidate.jail import JailSpec, default_readable, enter_jail
-
-    ready_r, ready_w = os.pipe()
-    done_r, done_w = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(ready_r)
-        os.close(done_w)
-        protections = enter_jail(JailSpec(run_dir=Path(run_dir), readable=default_readable()))
-        seen = {"pid": os.getpid(), "pid_namespace": protections.pid_namespace}
-        os.write(ready_w, json.dumps(seen).encode())
-        os.read(done_r, 1)  # held until the server looked
-        os._exit(0)
-    os.close(ready_w)
-    os.close(done_r)
-    seen = json.loads(os.read(ready_r, 65536))
-    lines = Path(f"/proc/{child}/status").read_text().splitlines()
-    status = {key: value.split() for key, _, value in (line.partition(":") for line in lines)}
-    seen["forked, as the server sees it"] = {
-        key: status[key] for key in ("Uid", "Seccomp", "NSpid")
-    }
-    os.write(done_w, b"x")
-    os.waitpid(child, 0)
-    return seen
+    """Fork one child that jails itself; what it saw, and what the server sees of the
+    process it forked."""
+    spec = JailSpec(run_dir=Path(run_dir), readable=default_readable())
+    with jailed(spec, os.getpid) as child:
+        status = proc_status(child.outer)
+        return {
+            "pid": child.outcome,
+            "pid_namespace": child.protections.pid_namespace,
+            "forked, as the server sees it": {
+                key: status[key].split() for key in ("Uid", "Seccomp", "NSpid")
+            },
+        }
 
 
 @root_on_linux
@@ -200,8 +189,7 @@ def test_the_candidates_server_starts_a_child_with_no_process_between_them():
     child = context.Process(target=time.sleep, args=(60,), daemon=True)
     try:
         child.start()
-        lines = Path(f"/proc/{child.pid}/status").read_text().splitlines()
-        status = {key: value.strip() for key, _, value in (line.partition(":") for line in lines)}
+        status = proc_status(child.pid)
         # Its pid here, and 1 in its own namespace; its parent is the server itself.
         assert status["NSpid"].split() == [str(child.pid), "1"]
         assert int(status["PPid"]) == context.server_pid
