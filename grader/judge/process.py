@@ -29,7 +29,7 @@ import pytest  # noqa: F401
 
 from grader import host
 from grader.job import WARM_ENGINE, JudgeJob
-from grader.judge import pytest_run, suite_tools
+from grader.judge import plugin_fixtures, pytest_run, suite_tools
 from grader.judge.collector import Collector, encode
 from grader.judge.hypothesis_setup import (
     configure_hypothesis,
@@ -231,6 +231,8 @@ def warm_scikit_learn() -> None:
 def warm_up() -> None:
     """What every judge would otherwise do first, done once in the fork server."""
     warm_hypothesis_tables()
+    # Before the rehearsal, whose session teaches it pytest's own plugins.
+    plugin_fixtures.install()
     pytest_run.rehearse()
     pytest_run.prepare()
     if os.environ.get(WARM_ENGINE) != "0":
