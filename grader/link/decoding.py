@@ -4,6 +4,7 @@ buffers), references turned into proxies; nothing is imported, unpickled or run.
 from __future__ import annotations
 
 import datetime
+import math
 import pathlib
 from typing import Any
 
@@ -29,6 +30,8 @@ from grader.link.wire import (
 
 # The tags of the collections that cross by value, and how each is rebuilt from its items.
 COLLECTIONS: dict[str, Any] = {"L": list, "T": tuple, "S": set, "F": frozenset, "D": dict}
+# numpy's own limit on an array's dimensions.
+SHAPE_DIMENSIONS_LIMIT = 64
 # What JSON gives for a scalar, which decodes to itself.
 PLAIN_TREES = frozenset({int, float, str, bool, type(None)})
 
@@ -91,15 +94,19 @@ class Decoder:
             return Ellipsis
         if tag == "A":
             dtype = _dtype(rest[0])
-            shape = tuple(int(n) for n in rest[1])
+            shape = _shape(rest[1])
             data = buffers[rest[2]]
-            return (
-                np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-                if data.nbytes
-                else np.empty(shape, dtype)
-            )
+            count = math.prod(shape)
+            # The buffer must be exactly the array: an empty one standing for a large
+            # shape would hand the judge uninitialised memory of its own, or an
+            # allocation of any size, for a few bytes sent.
+            if data.nbytes != count * dtype.itemsize or (count and not dtype.itemsize):
+                raise WireError("an array whose buffer is not the size of its shape")
+            if not count:
+                return np.empty(shape, dtype)
+            return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
         if tag == "AO":
-            shape = tuple(int(n) for n in rest[0])
+            shape = _shape(rest[0])
             flat = [self._decode(item, buffers, depth + 1) for item in rest[1:]]
             array = np.empty(len(flat), dtype=object)
             array[:] = flat if flat else []
@@ -255,6 +262,14 @@ def _instance(cls: type[BaseException], args: list[Any], message: str) -> BaseEx
     exc = cls.__new__(cls, *args)
     exc.args = tuple(args)
     return exc
+
+
+def _shape(tree: Any) -> tuple[int, ...]:
+    if not isinstance(tree, list) or len(tree) > SHAPE_DIMENSIONS_LIMIT:
+        raise WireError("malformed shape")
+    if not all(type(n) is int and n >= 0 for n in tree):
+        raise WireError("malformed shape")
+    return tuple(tree)
 
 
 def _dtype(text: Any) -> np.dtype:

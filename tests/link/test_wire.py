@@ -163,6 +163,12 @@ def test_other_objects_cross_as_references_to_the_sender():
     [
         ["A", "O", [2], 0],  # object dtype by buffer: refused
         ["A", "<f8", [10**9], 0],  # shape larger than its buffer
+        ["A", "<f8", [2], 0],  # a buffer larger than its shape
+        ["A", "<f8", [-1], 0],  # a shape numpy would fill in from the buffer
+        ["A", "<f8", [1.5], 0],
+        ["A", "<f8", "8", 0],
+        ["A", "<f8", [1] * 65, 0],
+        ["AO", [-1], 1, 2],
         ["BT", "eval"],  # not a type
         ["NT", "ctypeslib"],
         ["O", "j", "1", "object", "x", None],
@@ -179,6 +185,27 @@ def test_malformed_values_are_refused_with_a_wire_error(tree):
     header, buffers = split_message(raw)
     with pytest.raises(WireError):
         Codec("j", _Tables("j")).decode(header, buffers)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "shape"),
+    [("<i8", [3, 3]), ("<f8", [50_000, 40_000]), ("<f8", [100_000, 100_000]), ("|S0", [10**9])],
+)
+def test_an_empty_buffer_never_stands_for_a_non_empty_array(dtype, shape):
+    # A hostile candidate's process can send any header: an empty buffer named as a
+    # large array once gave the judge np.empty(shape), its own recycled memory (a
+    # "correct" confusion matrix left there by the oracle) or a huge allocation.
+    raw = message_bytes(["A", dtype, shape, 0], [b""])
+    header, buffers = split_message(raw)
+    with pytest.raises(WireError, match="not the size of its shape"):
+        Codec("j", _Tables("j")).decode(header, buffers)
+
+
+def test_empty_arrays_still_cross_with_their_shape_and_dtype():
+    for array in (np.zeros((0, 3)), np.zeros((4, 0, 2), dtype=np.int32), np.array([], "U3")):
+        got = round_trip(array)
+        assert type(got) is np.ndarray
+        assert (got.shape, got.dtype) == (array.shape, array.dtype)
 
 
 @settings(max_examples=200, deadline=None)
