@@ -1,11 +1,14 @@
-"""Candidate-controlled text in the interviewer's outputs: the terminal, grades.csv and
-summary.html never let a submission draw, compute or link anything."""
+"""Candidate-controlled text in the interviewer's outputs: the terminal, grades.csv,
+summary.html and the GitHub job summary never let a submission draw, compute or link anything."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import re
 import shutil
 
+import nbformat
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +16,12 @@ from hypothesis import strategies as st
 from grader.batch.gradebook import spreadsheet_safe
 from grader.batch.pool import grade_batch
 from grader.cli import cli
+from grader.grading import grade
+from grader.handout import write_handout
+from grader.report.formats import to_markdown_summary
 from grader.report.terminal_text import terminal_safe
+from grader.results import ExerciseResult, ExerciseStatus, GradeResult, ReadingNote
+from grader.workspace import load_submission
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
 
 KIT = str(FIXTURES / "kit")
@@ -101,3 +109,142 @@ def test_a_row_whose_every_exercise_is_missing_says_missing(engine_kit, tmp_path
     result = grade(load_submission(tmp_path, engine_kit), engine_kit)
     assert BatchRow("ann", tmp_path, result).status == "missing"
     assert BatchRow("ann", tmp_path, None, "unreadable").status == "error"
+
+
+# The GitHub job summary ---------------------------------------------------------------
+
+# A first line that, quoted in a note between single backticks, closed the note's code span
+# and showed an image, a fake total and a link in the summary.
+INJECTION = (
+    "%time 1` | <img src=https://example.invalid/x.png> **TOTAL 576 / 576 (100.0%)** "
+    "[proof](https://example.invalid) `"
+)
+# A run of backticks that is not part of a longer one (CommonMark's code span fences).
+BACKTICK_RUN = re.compile(r"(?<!`)`+(?!`)")
+
+
+def code_spans(line: str) -> tuple[list[tuple[str, str]], str]:
+    """A Markdown line's code spans as CommonMark reads them, each (fence, content), and
+    the line's text outside them."""
+    spans: list[tuple[str, str]] = []
+    outside: list[str] = []
+    done = position = 0
+    while opening := BACKTICK_RUN.search(line, position):
+        closing = next(
+            (m for m in BACKTICK_RUN.finditer(line, opening.end()) if m[0] == opening[0]), None
+        )
+        if closing is None:  # an unmatched fence is literal text
+            position = opening.end()
+            continue
+        content = line[opening.end() : closing.start()]
+        if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
+            content = content[1:-1]
+        spans.append((opening[0], content))
+        outside.append(line[done : opening.start()])
+        done = position = closing.end()
+    outside.append(line[done:])
+    return spans, "".join(outside)
+
+
+def unescaped_pipes(text: str) -> int:
+    """The `|` that split a GFM table row."""
+    return len(re.findall(r"(?<!\\)\|", text))
+
+
+def one_line(text: str) -> str:
+    """`text` with its whitespace collapsed, as the summary shows it."""
+    return " ".join(text.split())
+
+
+def assert_literal_span(line: str, prefix: str, text: str) -> None:
+    """`line` is `prefix` then `text` as one code span that nothing in `text` can close."""
+    spans, outside = code_spans(line)
+    assert outside == prefix, line
+    [(fence, content)] = spans
+    assert content == one_line(text)
+    assert len(fence) > max((len(run) for run in re.findall("`+", content)), default=0)
+
+
+def test_a_removed_notebook_line_cannot_add_markup_to_the_github_summary(engine_kit, tmp_path):
+    notebook_path = write_handout(engine_kit.select(None), tmp_path)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    [answer] = [c for c in notebook.cells if c.metadata.get("mlgrade", {}).get("exercise")]
+    answer.source = INJECTION + "\n" + (ENGINE_SUBMISSIONS / "correct" / "adder.py").read_text()
+    nbformat.write(notebook, notebook_path)
+    result = grade(load_submission(notebook_path, engine_kit), engine_kit)
+    [note] = result.notes
+    assert INJECTION in note.message  # the candidate's line, whole, as the note quotes it
+
+    plain = to_markdown_summary(dataclasses.replace(result, notes=()))
+    text = to_markdown_summary(result)
+    lines = text.splitlines()
+    # Everything mlgrade wrote is unchanged; the note is one more list item, one code span.
+    assert lines[: len(plain.splitlines())] == plain.splitlines()
+    assert lines[-2:] == ["Removed while reading the submission:", lines[-1]]
+    assert_literal_span(lines[-1], "- ", str(note))
+    for line in lines:
+        _, outside = code_spans(line)
+        for markup in ("<img", "**TOTAL", "](https://", "<", "["):
+            assert markup not in outside, line
+    assert unescaped_pipes(code_spans(lines[-1])[1]) == 0
+    assert text.count("**Total**") == 1 and "| **Total** | **6 / 6 (100.0%)** |" in lines
+
+
+def test_a_hostile_submission_name_is_one_heading_line_in_the_github_summary(
+    grade_engine_case,
+):
+    name = "``x` | y\n\n| fake | table |\n<script>alert(1)</script> **bold** `"
+    result = dataclasses.replace(grade_engine_case("half"), submission=name)
+    lines = to_markdown_summary(result).splitlines()
+    assert lines[0].startswith("## mlgrade: ") and lines[0].endswith(": 5 / 6 (83.3%)")
+    assert_literal_span(lines[0][: -len(": 5 / 6 (83.3%)")], "## mlgrade: ", name)
+    assert lines[1] == "" and lines[2].startswith("| Exercise |")
+    assert [line for line in lines if "fake" in line or "<script" in line] == [lines[0]]
+
+
+def _summary_of(text: str) -> list[str]:
+    """The summary of a result whose submission, one exercise id and one note are `text`."""
+    exercise = ExerciseResult(
+        id=text,
+        title="Title",
+        area="python",
+        status=ExerciseStatus.GRADED,
+        score=1,
+        max_score=2,
+        suite="hidden",
+    )
+    result = GradeResult(
+        submission=text,
+        score=1,
+        max_score=2,
+        exercises=(exercise,),
+        notes=(ReadingNote(text),),
+    )
+    return to_markdown_summary(result).splitlines()
+
+
+@given(st.text())
+def test_any_text_reads_back_literally_from_one_line_of_the_github_summary(text):
+    heading, *lines, note = _summary_of(text)
+    row = lines.pop(3)
+    # The text adds no line and changes none of mlgrade's own.
+    assert lines == [
+        "",
+        "| Exercise | Status | Score |",
+        "| --- | --- | ---: |",
+        "",
+        "| Skill area | Score |",
+        "| --- | ---: |",
+        "| **Total** | **1 / 2 (50.0%)** |",
+        "",
+        "Removed while reading the submission:",
+    ]
+    assert heading.startswith("## mlgrade: ") and heading.endswith(": 1 / 2 (50.0%)")
+    assert note.startswith("- ")
+    # In a table row `|` is escaped even inside the code span, and the row keeps its cells.
+    assert unescaped_pipes(row) == 4 and row.endswith(" Title | graded | 1 / 2 |")
+    if not one_line(text):
+        return  # nothing to show
+    assert_literal_span(heading[: -len(": 1 / 2 (50.0%)")], "## mlgrade: ", text)
+    assert_literal_span(note, "- ", text)
+    assert_literal_span(row.replace("\\|", "|"), "|  Title | graded | 1 / 2 |", text)

@@ -263,8 +263,38 @@ def to_exercism(result: GradeResult) -> dict[str, Any]:
 # GitHub job summary ------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+# Kit titles and the host's isolation reason are trusted and stay plain text. Such text
+# never starts a line, so only inline markup needs escaping: a backslash before each mark
+# that can start or end it (`(` means nothing without an escaped `[`), and `<`, `>` as
+# entities so no tag is read. An ordinary title renders exactly as before.
+INLINE_MARKUP = re.compile(r"[\\`*_~\[\]!|&$<>]")
+HTML_ENTITIES = {"<": "&lt;", ">": "&gt;"}
+BACKTICK_RUNS = re.compile(r"`+")
+
+
+def _plain(text: str) -> str:
+    """Trusted `text` on one line, no mark in it read as Markdown or HTML."""
+    return INLINE_MARKUP.sub(
+        lambda mark: HTML_ENTITIES.get(mark[0], "\\" + mark[0]), " ".join(text.split())
+    )
+
+
+def _code(text: str, *, in_table: bool = False) -> str:
+    """Candidate-controlled `text` on one line as a code span that renders literally."""
+    # Inside a code span nothing is markup (no HTML, emphasis, link or autolink), and a fence
+    # longer than any backtick run in the text cannot be closed early by it.
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    fence = "`" * (1 + max((len(run) for run in BACKTICK_RUNS.findall(text)), default=0))
+    # One space each side is stripped by the reader; it keeps a backtick at either end apart
+    # from the fence.
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    if in_table:
+        # GFM splits a table row on `|` even inside a code span, unless it is escaped; a
+        # single line elsewhere cannot start a table, and there `\|` would be shown as is.
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _score(score: float, max_score: float) -> str:
@@ -279,7 +309,7 @@ def to_markdown_summary(
     said = messages(language)
     result = localize(result, kit, language)
     lines = [
-        f"## mlgrade: {_cell(result.submission)}: "
+        f"## mlgrade: {_code(result.submission)}: "
         f"{_score(result.score, result.max_score)} ({result.percent:.1f}%)",
         "",
         f"| {said('report.exercise')} | {said('report.status')} | {said('report.score')} |",
@@ -287,12 +317,12 @@ def to_markdown_summary(
     ]
     for ex in result.exercises:
         lines.append(
-            f"| `{ex.id}` {_cell(ex.title)} | {said(f'exercise_status.{ex.status.value}')} "
-            f"| {_score(ex.score, ex.max_score)} |"
+            f"| {_code(ex.id, in_table=True)} {_plain(ex.title)} "
+            f"| {said(f'exercise_status.{ex.status.value}')} | {_score(ex.score, ex.max_score)} |"
         )
     lines += ["", f"| {said('report.skill_area')} | {said('report.score')} |", "| --- | ---: |"]
     for area in result.areas:
-        lines.append(f"| {_cell(area.title)} | {_score(area.score, area.max_score)} |")
+        lines.append(f"| {_plain(area.title)} | {_score(area.score, area.max_score)} |")
     lines.append(
         f"| **{said('summary.total')}** | "
         f"**{_score(result.score, result.max_score)} ({result.percent:.1f}%)** |"
@@ -304,10 +334,12 @@ def to_markdown_summary(
         # Said wherever a grade is read: an unconfined run is the interviewer's to judge.
         why = result.sandbox.get("reason") or f"missing: {result.sandbox.get('missing', '')}"
         key = "markdown.isolation_off" if isolation == "off" else "markdown.isolation_partial"
-        lines += ["", said(key, why=_cell(why))]
+        lines += ["", said(key, why=_plain(why))]
     if result.notes:
         lines += ["", said("markdown.removed")]
-        lines += [f"- {_cell(str(note))}" for note in result.notes]
+        # A note quotes the candidate's removed line inside its own backticks; the whole note
+        # is one code span so that line can neither close it nor add markup.
+        lines += [f"- {_code(str(note))}" for note in result.notes]
     return "\n".join(lines) + "\n"
 
 

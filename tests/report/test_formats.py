@@ -274,6 +274,20 @@ def test_markdown_summary_has_one_row_per_exercise_and_a_total():
     assert "1 finding(s)" in text
 
 
+def test_markdown_summary_escapes_markup_in_titles():
+    exercise = dataclasses.replace(
+        make_exercise("metrics", [make_test("a")]), title="*b* <i>c</i>\n[l](u) | `d` & e_f"
+    )
+    result = make_result([exercise])
+    result = dataclasses.replace(result, areas=(AreaScore("ml", "![x](y) ~z~ $m$", 2, 2),))
+    rows = [line for line in to_markdown_summary(result).splitlines() if line.startswith("|")]
+    assert rows[2] == (
+        "| `metrics` \\*b\\* &lt;i&gt;c&lt;/i&gt; \\[l\\](u) \\| \\`d\\` \\& e\\_f "
+        "| graded | 2 / 2 |"
+    )
+    assert "| \\!\\[x\\](y) \\~z\\~ \\$m\\$ | 2 / 2 |" in rows
+
+
 def test_the_github_summary_speaks_korean_with_the_kit_s_titles(grade_engine_case, engine_kit):
     result = dataclasses.replace(
         grade_engine_case("half"), sandbox={"isolation": "off", "reason": "no Linux sandbox"}
@@ -299,7 +313,7 @@ def test_isolation_off_or_partial_and_removed_lines_are_said_in_the_summary_and_
     )
     text = to_markdown_summary(partial)
     assert "Isolation partial: missing: seccomp filter, Landlock." in text
-    assert "- cell 3, line 2: IPython magic removed: %timeit f()" in text
+    assert "- `cell 3, line 2: IPython magic removed: %timeit f()`" in text
     off = make_result(exercises, sandbox={"isolation": "off", "reason": "no Linux sandbox here"})
     assert "Isolation off: no Linux sandbox here." in to_markdown_summary(off)
     assert "Isolation off" in to_gradescope(off)["output"]
