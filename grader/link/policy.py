@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.link.comparisons import value_of
 from grader.link.proxies import Proxy, calling_back
 
 REPR_LIMIT = 2000
@@ -103,6 +104,7 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "exit": lambda o, *args: o.__exit__(*args),
     "typename": lambda o: type(o).__qualname__,
     "get": lambda o, instance, owner: o.__get__(instance, owner),
+    "value": value_of,
 }
 
 

@@ -85,7 +85,7 @@ class Proxy:
         return self._op("bool")
 
     def __hash__(self) -> int:
-        return self._op("hash")
+        return self._mlgrade_endpoint.hash_of(self)
 
     def __getitem__(self, key: Any) -> Any:
         return self._op("getitem", key)
@@ -100,46 +100,46 @@ class Proxy:
         return self._op("contains", item)
 
     def __eq__(self, other: Any) -> Any:
-        return self._op("eq", other)
+        return self._mlgrade_endpoint.operate(self, "eq", other)
 
     def __ne__(self, other: Any) -> Any:
-        return self._op("ne", other)
+        return self._mlgrade_endpoint.operate(self, "ne", other)
 
     def __lt__(self, other: Any) -> Any:
-        return self._op("lt", other)
+        return self._mlgrade_endpoint.operate(self, "lt", other)
 
     def __le__(self, other: Any) -> Any:
-        return self._op("le", other)
+        return self._mlgrade_endpoint.operate(self, "le", other)
 
     def __gt__(self, other: Any) -> Any:
-        return self._op("gt", other)
+        return self._mlgrade_endpoint.operate(self, "gt", other)
 
     def __ge__(self, other: Any) -> Any:
-        return self._op("ge", other)
+        return self._mlgrade_endpoint.operate(self, "ge", other)
 
     def __add__(self, other: Any) -> Any:
-        return self._op("add", other)
+        return self._mlgrade_endpoint.operate(self, "add", other)
 
     def __radd__(self, other: Any) -> Any:
-        return self._op("radd", other)
+        return self._mlgrade_endpoint.operate(self, "radd", other)
 
     def __sub__(self, other: Any) -> Any:
-        return self._op("sub", other)
+        return self._mlgrade_endpoint.operate(self, "sub", other)
 
     def __rsub__(self, other: Any) -> Any:
-        return self._op("rsub", other)
+        return self._mlgrade_endpoint.operate(self, "rsub", other)
 
     def __mul__(self, other: Any) -> Any:
-        return self._op("mul", other)
+        return self._mlgrade_endpoint.operate(self, "mul", other)
 
     def __rmul__(self, other: Any) -> Any:
-        return self._op("rmul", other)
+        return self._mlgrade_endpoint.operate(self, "rmul", other)
 
     def __truediv__(self, other: Any) -> Any:
-        return self._op("truediv", other)
+        return self._mlgrade_endpoint.operate(self, "truediv", other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        return self._op("rtruediv", other)
+        return self._mlgrade_endpoint.operate(self, "rtruediv", other)
 
     def __neg__(self) -> Any:
         return self._op("neg")

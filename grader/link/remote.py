@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.link.codec import Codec
+from grader.link.comparisons import judged, judged_hash
 from grader.link.frames import Frames
 from grader.link.policy import Policy
 from grader.link.proxies import PendingMethod, Proxy
@@ -112,6 +113,20 @@ class Endpoint(References):
                 found = exc
             object.__setattr__(method, "_mlgrade_found", found)
             return found
+
+    def operate(self, proxy: Proxy, name: str, other: Any) -> Any:
+        """A comparison or arithmetic between a peer's object and a value. The judge works
+        it out itself from the value the object holds (see grader.link.comparisons): the
+        candidate's code never gives the verdict nor sees what it is compared with."""
+        if self.side == "j":
+            return judged(self.request("op", "value", proxy), name, other)
+        return self.request("op", name, proxy, other)
+
+    def hash_of(self, proxy: Proxy) -> int:
+        """hash() of a peer's object: on the judge's side, of the value it holds."""
+        if self.side == "j":
+            return judged_hash(self.request("op", "value", proxy), proxy)
+        return self.request("op", "hash", proxy)
 
     def call(self, target: Any, positional: list[Any], keywords: Any) -> Any:
         """Call one of the peer's callables (a proxy or a mirrored class)."""
