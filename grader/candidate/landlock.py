@@ -1,10 +1,12 @@
-"""Landlock, where the kernel has it: writes only inside the run folder, and (from ABI 4 and 6)
-no TCP, no signals and no abstract unix sockets outside the candidate's own processes."""
+"""Landlock, where the kernel has it. The candidate's process writes only inside its run
+folder and (from ABI 4 and 6) has no TCP, no signals and no abstract unix sockets outside
+its own processes; the judge's process writes only inside its own folders."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Sequence
 
 from grader.candidate import syscalls
 
@@ -39,7 +41,19 @@ def abi_version() -> int:
 
 
 def restrict(run_dir: str) -> bool:
-    """Confine this process and its future children; needs no_new_privs first."""
+    """Confine the candidate's process and its future children: writes only inside its
+    run folder, and no TCP, signals or abstract sockets outside; needs no_new_privs."""
+    return _restrict([run_dir], (), isolate=True)
+
+
+def restrict_writes(folders: Sequence[str], files: Sequence[str] = ()) -> bool:
+    """Confine the judge's process: it reads anything, but writes only inside `folders`
+    and to `files`, so that no path the candidate's process names (a link, a path handed
+    back) takes the judge's writes anywhere else; needs no_new_privs or CAP_SYS_ADMIN."""
+    return _restrict(folders, files, isolate=False)
+
+
+def _restrict(folders: Sequence[str], files: Sequence[str], *, isolate: bool) -> bool:
     abi = abi_version()
     if abi < 1:
         return False
@@ -47,18 +61,20 @@ def restrict(run_dir: str) -> bool:
     everything |= (REFER if abi >= 2 else 0) | (TRUNCATE if abi >= 3 else 0)
     attr = _RulesetAttr(everything, 0, 0)
     size = 8
-    if abi >= 4:
+    if isolate and abi >= 4:
         attr.handled_access_net, size = NET_BIND_TCP | NET_CONNECT_TCP, 16
-    if abi >= 6:
+    if isolate and abi >= 6:
         attr.scoped, size = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL, 24
     ruleset = syscalls.syscall(syscalls.SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0)
     if ruleset < 0:
         return False
     try:
-        allowed = [("/", EXECUTE | READ_FILE | READ_DIR), (run_dir, everything)]
+        allowed = [("/", EXECUTE | READ_FILE | READ_DIR)]
+        allowed += [(folder, everything) for folder in folders]
+        allowed += [(file, WRITE_FILE | READ_FILE | TRUNCATE) for file in files]
         allowed += [(device, WRITE_FILE) for device in WRITABLE_DEVICES]
         for path, access in allowed:
-            _allow(ruleset, path, access)
+            _allow(ruleset, path, access & everything)
         return syscalls.syscall(syscalls.SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
     finally:
         os.close(ruleset)

@@ -28,6 +28,7 @@ import numpy.testing  # noqa: F401
 import pytest  # noqa: F401
 
 from grader import host
+from grader.candidate import landlock, privileges
 from grader.job import WARM_ENGINE, JudgeJob
 from grader.judge import plugin_fixtures, pytest_run, suite_tools
 from grader.judge.collector import Collector, encode
@@ -146,6 +147,25 @@ def _gone_at_import(
     os._exit(PEER_GONE_AT_IMPORT_EXIT)
 
 
+def confine_writes(job: JudgeJob) -> bool:
+    """Let this process write only in its run folder (the candidate's is inside it: the
+    tests' files), the suite's folder while collecting (pytest's rewritten bytecode) and
+    the candidate's cgroup (its memory peak), where the kernel has Landlock.
+
+    A test may open a path the candidate's process handed back, or one where it planted
+    a link: its reads and writes then go nowhere else on the candidate's say. True when
+    the fence is up."""
+    folders = [str(job.run_dir)]
+    if job.collect_only:
+        folders.append(str(job.suite_dir))
+    if job.cage is not None:
+        folders += [str(folder) for folder in job.cage.dirs.values()]
+    files = [f"/proc/{job.candidate_pid}/clear_refs"] if job.candidate_pid else []
+    # Landlock needs it without CAP_SYS_ADMIN; the judge never executes a program anyway.
+    privileges.forbid_new_privileges()
+    return landlock.restrict_writes(folders, files)
+
+
 def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     """Entry point of the judge's process: never returns."""
     offered = job.host or host.current()
@@ -171,6 +191,8 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     network = isolate_network(offered)
     scratch = job.run_dir / "scratch"
     scratch.mkdir(exist_ok=True)
+    if offered.linux:
+        confine_writes(job)
     os.environ["TMPDIR"] = str(scratch)
     tempfile.tempdir = str(scratch)
     import_trusted(job.trusted_imports)

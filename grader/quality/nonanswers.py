@@ -20,6 +20,7 @@ KINDS = {
     "yes-float": "returns a float whose comparisons all say yes",
     "yes-array": "returns an ndarray subclass whose comparisons all say yes",
     "returns-first-argument": "returns its first argument",
+    "yields-nothing": "returns an empty iterator",
 }
 
 # Defined at the top of a "yes" non-answer: values that claim to equal anything.
@@ -55,6 +56,7 @@ _RESULTS = {
     "raises-valueerror": "raise ValueError('not implemented yet')",
     "yes-float": "return _YesFloat(0.5)",
     "yes-array": "return _np.zeros(3).view(_YesArray)",
+    "yields-nothing": "return iter(())",
 }
 
 

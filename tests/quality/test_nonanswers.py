@@ -88,6 +88,9 @@ def test_each_kind_does_what_it_says():
     assert first.only_keywords(window=5) == 5
     assert first.Model.helper(7) == 7 and first.Model.create("x") == "x"
     assert first.Model("m").value is None  # a property has no argument to return
+    # A generator that yields nothing: a property that holds "for every batch" holds
+    # vacuously, so a suite must still pay it nothing.
+    assert list(_made("yields-nothing").score([1], [0])) == []
 
 
 @pytest.mark.parametrize("kind", ["yes-float", "yes-array"])

@@ -1,6 +1,7 @@
 """Hidden suite for the `persistence` exercise (saving and loading models, Q11)."""
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -123,10 +124,42 @@ sys.modules[__name__].__dict__.update(globals())
 )
 
 
-def sidecar_of(path):
-    side = Path(path).with_suffix(".json")
-    assert side.is_file(), f"expected a sidecar {side.name}, got none"
-    return json.loads(side.read_text())
+def model_file(got, directory):
+    """The model file save_model reported, checked before the judge touches it: a regular
+    file (not a link) directly inside `directory`. The path comes from the candidate's
+    process, so the judge reads, writes and removes nothing elsewhere on its say, and
+    opens the file by its name in `directory`, never by the path it was given."""
+    assert isinstance(got, (str, Path)), f"expected a path, got {type(got).__name__}"
+    path, folder = Path(got), Path(directory).resolve()
+    assert path.name not in ("", ".", "..") and path.parent.resolve() == folder, (
+        f"expected the model file inside {directory}, got {path}"
+    )
+    found = folder / path.name
+    assert found.is_file() and not found.is_symlink(), f"expected a regular file at {found}"
+    return found
+
+
+def sidecar_file(model):
+    """The sidecar next to a checked model file, under the same rules."""
+    side = model.with_suffix(".json")
+    assert side.is_file() and not side.is_symlink(), f"expected a sidecar {side.name}, got none"
+    return side
+
+
+def read_bytes(path):
+    """A file's bytes, never through a link the candidate's process put in its place."""
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as file:
+        return file.read()
+
+
+def replace_bytes(path, data):
+    """Overwrite an existing file, never through a link put in its place."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW), "wb") as file:
+        file.write(data)
+
+
+def sidecar_of(path, directory):
+    return json.loads(read_bytes(sidecar_file(model_file(path, directory))))
 
 
 def listing(directory):
@@ -200,8 +233,8 @@ def test_sidecar_fields(tmp_path):
     model, _ = fitted_model()
     metadata = {"accuracy": 0.91, "features": ["a", "b", "c"], "params": {"C": 1.0}, "n": 40}
     path = sub.save_model(model, str(tmp_path), metadata=metadata, now=FIXED)
-    side = sidecar_of(path)
-    expected_sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    side = sidecar_of(path, tmp_path)
+    expected_sha = hashlib.sha256(read_bytes(model_file(path, tmp_path))).hexdigest()
     assert side.get("sha256") == expected_sha, (
         f"expected sha256 {expected_sha}, got {side.get('sha256')!r}"
     )
@@ -221,7 +254,7 @@ def test_sidecar_fields(tmp_path):
 def test_metadata_defaults_to_empty_dict(tmp_path):
     """Without metadata, the sidecar's metadata is an empty dict."""
     path = sub.save_model([1, 2, 3], tmp_path, now=FIXED)
-    got = sidecar_of(path).get("metadata", "<missing>")
+    got = sidecar_of(path, tmp_path).get("metadata", "<missing>")
     assert got == {}, f"expected metadata {{}}, got {got!r}"
 
 
@@ -247,7 +280,7 @@ def test_name_and_created_at_follow_now(tmp_path, now):
         assert Path(got).name == stem + ".joblib", (
             f"now={now!r}: expected {stem}.joblib, got {Path(got).name!r}"
         )
-        raw = sidecar_of(got)["created_at"]
+        raw = sidecar_of(got, d)["created_at"]
         created = datetime.fromisoformat(raw)
         assert created.utcoffset() == timedelta(0), (
             f"expected created_at in UTC (offset +00:00), got {raw!r}"
@@ -294,7 +327,7 @@ def test_never_overwrites_existing_model(tmp_path):
     for i, (path, model) in enumerate(zip(paths, models, strict=True)):
         loaded = load_with_joblib(path)
         np.testing.assert_array_equal(loaded.coef_, model.coef_)
-        got = sidecar_of(path).get("metadata")
+        got = sidecar_of(path, tmp_path).get("metadata")
         assert got == {"i": i}, f"{Path(path).name}: expected metadata {{'i': {i}}}, got {got!r}"
 
 
@@ -395,7 +428,7 @@ def test_load_round_trip(tmp_path):
 def test_missing_sidecar(tmp_path):
     """A missing sidecar raises ModelIntegrityError; verify=False loads anyway."""
     path = sub.save_model({"w": [1, 2]}, tmp_path, now=FIXED)
-    Path(path).with_suffix(".json").unlink()
+    sidecar_file(model_file(path, tmp_path)).unlink()
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     with pytest.raises(sub.ModelIntegrityError):
@@ -409,17 +442,19 @@ def test_missing_sidecar(tmp_path):
 def test_tampered_file(tmp_path):
     """A file whose sha256 does not match the sidecar raises ModelIntegrityError; verify=False loads it."""
     path = sub.save_model({"w": [1, 2]}, tmp_path, now=FIXED)
-    joblib.dump({"w": [6, 6]}, path)  # replaced behind save_model's back
+    replaced = io.BytesIO()
+    joblib.dump({"w": [6, 6]}, replaced)
+    replace_bytes(model_file(path, tmp_path), replaced.getvalue())  # behind save_model's back
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     got = sub.load_model(path, verify=False)
     assert got == {"w": [6, 6]}, f"expected the replaced object with verify=False, got {got!r}"
     # A tampered sidecar is caught the same way.
     path = sub.save_model({"w": [1, 2]}, tmp_path / "b", now=FIXED)
-    side = Path(path).with_suffix(".json")
-    data = json.loads(side.read_text())
+    side = sidecar_file(model_file(path, tmp_path / "b"))
+    data = json.loads(read_bytes(side))
     data["sha256"] = hashlib.sha256(b"something else").hexdigest()
-    side.write_text(json.dumps(data))
+    replace_bytes(side, json.dumps(data).encode())
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
 
@@ -428,10 +463,10 @@ def test_tampered_file(tmp_path):
 @pytest.mark.points(1)
 def test_single_flipped_byte_is_detected(tmp_path):
     """Flipping one byte of the saved file is detected."""
-    path = Path(sub.save_model(np.arange(100), tmp_path, now=FIXED))
-    raw = bytearray(path.read_bytes())
+    path = model_file(sub.save_model(np.arange(100), tmp_path, now=FIXED), tmp_path)
+    raw = bytearray(read_bytes(path))
     raw[-3] ^= 0x01
-    path.write_bytes(bytes(raw))
+    replace_bytes(path, bytes(raw))
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
 
@@ -448,9 +483,9 @@ class _Evil:
 @pytest.mark.points(2)
 def test_verification_happens_before_unpickling(tmp_path):
     """An unverified file is never unpickled: a tampered pickle's code does not run."""
-    path = Path(sub.save_model([1], tmp_path / "models", now=FIXED))
+    path = model_file(sub.save_model([1], tmp_path / "models", now=FIXED), tmp_path / "models")
     marker = tmp_path / "code_ran"
-    path.write_bytes(pickle.dumps(_Evil(str(marker))))
+    replace_bytes(path, pickle.dumps(_Evil(str(marker))))
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     assert not marker.exists(), "expected the file not to be unpickled before verification"
@@ -461,9 +496,9 @@ def test_verification_happens_before_unpickling(tmp_path):
 def test_unreadable_sidecar(tmp_path):
     """A sidecar that is not JSON or has no sha256 entry raises ModelIntegrityError."""
     path = sub.save_model([1], tmp_path, now=FIXED)
-    side = Path(path).with_suffix(".json")
+    side = sidecar_file(model_file(path, tmp_path))
     for content in ("{not json", json.dumps({"created_at": "2024-03-05T14:07:09+00:00"})):
-        side.write_text(content)
+        replace_bytes(side, content.encode())
         with pytest.raises(sub.ModelIntegrityError):
             sub.load_model(path)
 
