@@ -2,7 +2,7 @@
 
 Every call between the judge and the candidate's process crosses here twice, so a
 message is written with one `writev` (its parts are not joined first) and read with one
-`read` of a heap-sized chunk when it fits; bytes read past a message wait for the next.
+`read` when it fits in a chunk; bytes read past a message wait for the next one.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from typing import Any
 from grader.link.wire import PeerGone, WireError
 
 LENGTH = struct.Struct("<Q")
-# What one read asks for. os.read allocates the whole count, then shrinks it to what
-# came: under the C allocator's mmap threshold (128 KiB) that is a reuse of heap memory,
-# over it an mmap, an mremap and a munmap at every read (10 us against 1 us).
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 LARGE_READ = 4 * 1024 * 1024
 # writev takes at most IOV_MAX (1024 on Linux) parts at once.
 MAX_PARTS = 512

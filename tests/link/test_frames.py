@@ -61,28 +61,6 @@ def test_a_message_larger_than_a_read_arrives_whole(pair) -> None:
     writer.join()
 
 
-# glibc's default M_MMAP_THRESHOLD: a larger request is an mmap of its own, and
-# os.read allocates its whole count before the kernel says how much came.
-MMAP_THRESHOLD = 128 * 1024
-
-
-def test_small_messages_are_read_with_heap_sized_requests(pair, monkeypatch) -> None:
-    import grader.link.frames as frames
-
-    asked: list[int] = []
-    read = os.read
-    monkeypatch.setattr(frames.os, "read", lambda fd, count: asked.append(count) or read(fd, count))
-    left, right = pair
-    sender, receiver = Frames(left), Frames(right)
-    for size in (0, 1, 200, 4000, 60_000):
-        sender.send([b"x" * size])
-        assert len(receiver.receive(1 << 20)) == size
-    # One read per message, each small enough to reuse the heap: not an mmap, an mremap
-    # and a munmap at every crossing.
-    assert len(asked) == 5
-    assert max(asked) < MMAP_THRESHOLD
-
-
 def test_a_stream_cut_by_hand_is_reassembled(pair) -> None:
     left, right = pair
     message = b"hello, judge"
