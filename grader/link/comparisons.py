@@ -71,14 +71,25 @@ def value_of(obj: Any) -> list[Any]:
 def judged(held: list[Any], name: str, other: Any) -> Any:
     """The result of operation `name` between an object whose value_of() reply is `held`
     and the judge's `other`: NotImplemented where a plain object would have none."""
-    if not (isinstance(held, list) and len(held) == 2 and held[0] is True):
+    if not _holds_value(held):
         # Python then tries `other`'s side, and for == and != falls back to identity.
         return NotImplemented
     return JUDGED[name](held[1], other)
 
 
+def _holds_value(held: Any) -> bool:
+    # The owner's reply, checked: a hostile process may answer with one of its own
+    # objects again (a proxy), which would be asked again, without end.
+    return (
+        isinstance(held, list)
+        and len(held) == 2
+        and held[0] is True
+        and type(held[1]) in VALUE_TYPES
+    )
+
+
 def judged_hash(held: list[Any], proxy: Any) -> int:
     """hash() of a proxy on the judge's side: its value's, or its identity's."""
-    if isinstance(held, list) and len(held) == 2 and held[0] is True:
+    if _holds_value(held):
         return hash(held[1])
     return object.__hash__(proxy)

@@ -205,6 +205,30 @@ def test_a_value_held_is_compared_as_the_value_itself(value, other, name):
     assert got == expected
 
 
+def test_a_process_that_answers_with_its_own_object_again_gets_no_verdict(serve_answer):
+    answer = serve_answer(
+        """
+        import grader.link.policy as policy
+
+        # The candidate's process answers the judge's "value" request itself: here, with
+        # the object again, as a proxy the judge would have to ask about once more.
+        policy.OPERATIONS["value"] = lambda obj: [True, obj]
+
+
+        class Odd:
+            pass
+
+
+        def odd():
+            return Odd()
+        """
+    )
+    got = answer.odd()
+    assert (got == 1) is False and got == got
+    with pytest.raises(TypeError):
+        got < 1  # noqa: B015 - the comparison is the test
+
+
 def test_what_is_not_a_value_has_no_verdict():
     class Plain:
         pass
@@ -212,5 +236,6 @@ def test_what_is_not_a_value_has_no_verdict():
     assert value_of(Plain()) == [False, None]
     assert judged(value_of(Plain()), "eq", 1) is NotImplemented
     assert judged(["not", "a reply"], "eq", 1) is NotImplemented
+    assert judged([True, Plain()], "eq", 1) is NotImplemented
     assert value_of(_Honest(5)) == [True, 5] and type(value_of(_Honest(5))[1]) is int
     assert math.isnan(value_of(float("nan"))[1])
