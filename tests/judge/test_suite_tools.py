@@ -1,0 +1,79 @@
+"""What hidden suites use besides the candidate's module: peak_memory sees what a call
+allocates even where the candidate's process freed memory before it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.catalogue import load_kit
+from grader.grading import grade
+from grader.results import TestStatus
+from grader.workspace import load_submission
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+SUITE = """
+import adder as sub
+import pytest
+
+from grader.judge.suite_tools import peak_memory
+
+
+@pytest.mark.points(1)
+def test_growth_is_seen():
+    _, grown = peak_memory(lambda: sub.add(1, 2))
+    assert grown >= 24_000_000, f"grown={grown}"
+
+
+@pytest.mark.points(1)
+def test_nothing_allocated_is_no_growth():
+    _, grown = peak_memory(lambda: sub.mean([1.0, 3.0]))
+    assert grown < 8_000_000, f"grown={grown}"
+"""
+
+# 36 MB of arrays allocated and freed at import, with one kept after them, so that the C
+# allocator keeps the freed memory: add() then builds 32 MB of arrays in it.
+ANSWER = """
+import numpy as np
+
+_junk = [np.ones(6400) for _ in range(700)]
+_kept_after = np.ones(6400)
+del _junk
+_held = []
+
+
+def add(a, b):
+    _held.append([np.ones(6400) for _ in range(640)])
+    return a + b
+
+
+def mean(values):
+    return sum(values) / len(values)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="memory is read from /proc or cgroups")
+def test_peak_memory_sees_an_allocation_that_reuses_freed_memory(tmp_path):
+    kit_root = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
+    for extra in (kit_root / "adder" / "hidden").iterdir():
+        extra.unlink()
+    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(SUITE)
+    answer = tmp_path / "answer"
+    answer.mkdir()
+    (answer / "adder.py").write_text(ANSWER, encoding="utf-8")
+    kit = load_kit(kit_root)
+
+    result = grade(load_submission(answer, kit), kit)
+
+    tests = {t.name: t for t in result.exercise("adder").tests}
+    assert tests["test_growth_is_seen"].status is TestStatus.PASSED, tests[
+        "test_growth_is_seen"
+    ].message
+    assert tests["test_nothing_allocated_is_no_growth"].status is TestStatus.PASSED, tests[
+        "test_nothing_allocated_is_no_growth"
+    ].message
