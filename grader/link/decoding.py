@@ -50,15 +50,7 @@ class Decoder:
             return self._decode(tree, buffers, depth)
         except WireError:
             raise
-        except (
-            TypeError,
-            ValueError,
-            IndexError,
-            KeyError,
-            OverflowError,
-            RecursionError,
-            OSError,
-        ) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever a tree makes fail, it is malformed
             raise WireError(f"malformed value: {type(exc).__name__}: {exc}") from None
 
     def _decode(self, tree: Any, buffers: list[memoryview], depth: int) -> Any:
@@ -87,7 +79,9 @@ class Decoder:
         if tag == "C":
             return complex(float(rest[0]), float(rest[1]))
         if tag == "SL":
-            return slice(*items())
+            if len(rest) != 3:
+                raise WireError("malformed slice")
+            return slice(*(self._decode(item, buffers, depth + 1) for item in rest))
         if tag == "R":
             return range(int(rest[0]), int(rest[1]), int(rest[2]))
         if tag == "E":

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 # The endpoint (grader.link.remote.Endpoint) a proxy sends its requests through.
 Endpoint = Any
+# Attributes numpy (and other array libraries) read from an object to use its memory as
+# is: the other process's answer would be an address in this one's (a dict crossing by
+# value), read or written as an array. Never asked: numpy then takes the object's values
+# through __array__ or as a sequence, which cross as data.
+RAW_MEMORY_PROTOCOLS = frozenset(
+    {
+        "__array_interface__",
+        "__array_struct__",
+        "__cuda_array_interface__",
+        "__dlpack__",
+        "__dlpack_device__",
+    }
+)
 
 
 def calling_back(function: Proxy) -> Callable[..., Any]:
@@ -44,7 +57,7 @@ class Proxy:
         return self._mlgrade_endpoint.request("op", name, self, *args)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_mlgrade_"):
+        if name.startswith("_mlgrade_") or name in RAW_MEMORY_PROTOCOLS:
             raise AttributeError(name)
         return self._mlgrade_endpoint.attribute(self, name)
 
