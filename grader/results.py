@@ -162,6 +162,12 @@ def to_dict(result: GradeResult) -> dict[str, Any]:
     return data
 
 
+# How every output writes text that no UTF-8 file can hold (a lone surrogate, from a
+# candidate's file or folder name or notebook): as a backslash escape, in JSON the
+# character's own escape, rather than failing to write the report at all.
+UNWRITABLE = "backslashreplace"
+
+
 def to_json(result: GradeResult) -> str:
     """Serialise a result; identical results give identical text."""
     return json.dumps(to_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

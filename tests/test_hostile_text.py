@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 
 import nbformat
 from click.testing import CliRunner
@@ -20,7 +22,7 @@ from grader.grading import grade
 from grader.handout import write_handout
 from grader.report.formats import to_markdown_summary
 from grader.report.terminal_text import terminal_safe
-from grader.results import ExerciseResult, ExerciseStatus, GradeResult, ReadingNote
+from grader.results import UNWRITABLE, ExerciseResult, ExerciseStatus, GradeResult, ReadingNote
 from grader.workspace import load_submission
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
 
@@ -248,3 +250,57 @@ def test_any_text_reads_back_literally_from_one_line_of_the_github_summary(text)
     assert_literal_span(heading[: -len(": 1 / 2 (50.0%)")], "## mlgrade: ", text)
     assert_literal_span(note, "- ", text)
     assert_literal_span(row.replace("\\|", "|"), "|  Title | graded | 1 / 2 |", text)
+
+
+# An error whose message holds a lone surrogate, a CDATA end, an escape sequence and a tag.
+SURROGATE_ANSWER = """
+def add(a, b):
+    raise ValueError("bad \\ud800 lone surrogate ]]> \\x1b[31m <x>")
+
+
+def mean(values):
+    return sum(values) / len(values)
+"""
+
+
+def test_a_lone_surrogate_in_a_message_still_gives_every_report(tmp_path):
+    answer = tmp_path / "surrogate"
+    answer.mkdir()
+    (answer / "adder.py").write_text(SURROGATE_ANSWER, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["grade", str(answer), "--kit", KIT, "--json", str(out / "r.json")]
+    args += ["--junit", str(out / "r.xml"), "--html", str(out / "r.html")]
+
+    result = CliRunner().invoke(cli, args)
+
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    messages = [t["message"] for e in data["exercises"] for t in e["tests"]]
+    assert any("bad \ufffd lone surrogate" in m for m in messages), messages
+    ET.parse(out / "r.xml")
+    assert "bad \ufffd lone surrogate" in (out / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_lone_surrogate_in_one_submission_leaves_the_rest_of_a_batch_graded(engine_kit, tmp_path):
+    submissions = tmp_path / "subs"
+    (submissions / "a_surrogate").mkdir(parents=True)
+    (submissions / "a_surrogate" / "adder.py").write_text(SURROGATE_ANSWER, encoding="utf-8")
+    shutil.copytree(ENGINE_SUBMISSIONS / "correct", submissions / "b_victim")
+
+    batch = grade_batch(submissions, tmp_path / "out", engine_kit, jobs=1)
+
+    with batch.csv_path.open(newline="") as handle:
+        rows = {row[0]: row for row in csv.reader(handle)}
+    assert rows["b_victim"][-2] == "graded"
+    assert json.loads((tmp_path / "out" / "b_victim.json").read_text())["score"] == 6
+    assert (tmp_path / "out" / "a_surrogate.json").stat().st_size > 0
+
+
+def test_a_file_name_no_encoding_holds_is_written_escaped(tmp_path):
+    from grader.results import to_json
+
+    result = GradeResult(submission="name-\udcff-\ud800", score=0, max_score=0, exercises=())
+    text = to_json(result)
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8", errors=UNWRITABLE)
+    assert json.loads(path.read_text(encoding="utf-8"))["submission"] == "name-\udcff-\ud800"

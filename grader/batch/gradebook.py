@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from grader.locales import SOURCE_LANGUAGE, messages
 from grader.report.render import environment, format_points, page_words
-from grader.results import Finding, TestStatus
+from grader.results import UNWRITABLE, Finding, TestStatus
 
 if TYPE_CHECKING:
     from grader.batch.roster import BatchResult, BatchRow
@@ -249,5 +249,5 @@ def render_summary(batch: BatchResult, *, language: str = SOURCE_LANGUAGE) -> st
 def write_summary(batch: BatchResult, path: Path, *, language: str = SOURCE_LANGUAGE) -> Path:
     """Write summary.html."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_summary(batch, language=language), encoding="utf-8")
+    path.write_text(render_summary(batch, language=language), encoding="utf-8", errors=UNWRITABLE)
     return path

@@ -25,7 +25,7 @@ from grader.errors import MlgradeError, UsageError
 from grader.grading import default_sandbox
 from grader.locales import SOURCE_LANGUAGE
 from grader.report.render import write_html
-from grader.results import GradeResult, from_json
+from grader.results import UNWRITABLE, GradeResult, from_json
 from grader.workspace import load_submission
 
 __all__ = [
@@ -71,7 +71,7 @@ def _cached(out_dir: Path, candidate: Candidate, key: str) -> GradeResult | None
 def _store(
     out_dir: Path, name: str, text: str, result: GradeResult, kit: Kit, key: str, language: str
 ) -> None:
-    (out_dir / f"{name}.json").write_text(text, encoding="utf-8")
+    (out_dir / f"{name}.json").write_text(text, encoding="utf-8", errors=UNWRITABLE)
     write_html(result, out_dir / f"{name}.html", kit, language=language)
     # The key goes last: a run interrupted before it leaves nothing that looks reusable.
     key_path = _cache_file(out_dir, name)

@@ -3,6 +3,7 @@ place they are decided), and help, usage errors and output in the user's languag
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import inspect
 import os
@@ -14,6 +15,7 @@ import click
 from grader.errors import MlgradeError
 from grader.locales import SOURCE_LANGUAGE, Messages, languages, messages
 from grader.report.language import choose_language
+from grader.results import UNWRITABLE
 
 LANGUAGE_OPTION = "--lang"
 # The language of this invocation. Chosen before click parses anything, so that `--help`
@@ -182,6 +184,11 @@ class Group(click.Group):
     def main(self, args=None, *rest, **kwargs):
         kwargs["standalone_mode"] = False
         args = list(sys.argv[1:] if args is None else args)
+        # A candidate's file name or notebook may hold text no terminal encoding can
+        # write (a lone surrogate): printed escaped rather than ending the command.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors=UNWRITABLE)
         try:
             token = _speaking.set(_choose(args))
         except MlgradeError as exc:  # a bad $MLGRADE_LANG: said before anything else

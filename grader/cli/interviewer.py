@@ -18,6 +18,7 @@ from grader.cli.options import (
     split_ids,
 )
 from grader.errors import UsageError, ValidationFailed
+from grader.results import UNWRITABLE
 
 # Which exercises of the submission to grade (the interviewer's: all unless named).
 graded_exercises_option = click.option(
@@ -100,11 +101,11 @@ def grade_command(
     written = []
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json_text(result, json_format), encoding="utf-8")
+        json_out.write_text(json_text(result, json_format), encoding="utf-8", errors=UNWRITABLE)
         written.append(said("cli.results_file", path=json_out))
     if junit_out is not None:
         junit_out.parent.mkdir(parents=True, exist_ok=True)
-        junit_out.write_text(to_junit_xml(result), encoding="utf-8")
+        junit_out.write_text(to_junit_xml(result), encoding="utf-8", errors=UNWRITABLE)
         written.append(said("cli.junit_file", path=junit_out))
     if html_out is not None:
         write_html(result, html_out, found, language=said.language)

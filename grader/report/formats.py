@@ -18,6 +18,7 @@ from grader.locales import SOURCE_LANGUAGE, messages
 from grader.report.localized import localize
 from grader.report.render import format_points
 from grader.results import (
+    UNWRITABLE,
     ExerciseResult,
     ExerciseStatus,
     GradeResult,
@@ -253,7 +254,7 @@ def to_exercism(result: GradeResult) -> dict[str, Any]:
         if message is not None:
             data["message"] = message
         data["tests"] = tests
-        size = len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        size = len(json.dumps(data, ensure_ascii=False).encode("utf-8", UNWRITABLE))
         # Halve the per-test message until the file fits; names and outputs are bounded.
         if size <= EXERCISM_MAX_BYTES or limit <= 100:
             return data
@@ -356,7 +357,7 @@ def append_github_summary(
         return None
     path = Path(target)
     try:
-        with path.open("a", encoding="utf-8") as handle:
+        with path.open("a", encoding="utf-8", errors=UNWRITABLE) as handle:
             handle.write(to_markdown_summary(result, kit=kit, language=language) + "\n")
     except OSError as exc:
         raise UsageError(f"cannot append to ${SUMMARY_ENV} ({path}): {exc.strerror}") from None

@@ -13,7 +13,7 @@ from grader.catalogue import Kit
 from grader.locales import SOURCE_LANGUAGE, Messages, messages
 from grader.report.localized import localize
 from grader.report.terminal_text import padded, terminal_safe, terminal_safe_lines
-from grader.results import ExerciseResult, GradeResult, TestStatus
+from grader.results import UNWRITABLE, ExerciseResult, GradeResult, TestStatus
 
 
 def templates_dir() -> Path:
@@ -91,7 +91,9 @@ def write_html(
 ) -> Path:
     """Write the HTML page, creating folders as needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(result, kit, language=language), encoding="utf-8")
+    path.write_text(
+        render_html(result, kit, language=language), encoding="utf-8", errors=UNWRITABLE
+    )
     return path
 
 

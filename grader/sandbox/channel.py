@@ -7,11 +7,13 @@ run's token means the judge's results can no longer be trusted.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 RESULT_STATUSES = frozenset({"passed", "failed", "error"})
 CALL_TEXT_LIMIT = 300
 LIMITS = frozenset({"memory_limit", "recursion_limit", "output_limit", "process_limit"})
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ class ChildOutcome:
     current_call: str = ""  # the running test's latest call into the candidate's code
 
 
+def _text(value: object) -> str:
+    """Text from a judge's message, fit for every output: a lone surrogate (which JSON's
+    "\\ud800" gives back from text the candidate's code wrote) becomes U+FFFD, since no
+    UTF-8 file, page or terminal can hold it."""
+    text = str(value)
+    if text.isascii():
+        return text
+    return SURROGATES.sub("\ufffd", text)
+
+
 def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutcome) -> bool:
     """Validate one channel message and fold it into the outcome; False stops trusting."""
     try:
@@ -71,27 +83,27 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
             raise ValueError("bad token")
         event = message["event"]
         if event == "sandbox":
-            outcome.network = str(message["network"])
+            outcome.network = _text(message["network"])
             found = message.get("protections") or {}
             outcome.protections = {
-                str(k): v if isinstance(v, bool) else str(v) for k, v in dict(found).items()
+                _text(k): v if isinstance(v, bool) else _text(v) for k, v in dict(found).items()
             }
         elif event == "collected":
             outcome.collected = [
                 CollectedTest(
-                    nodeid=str(t["nodeid"]),
+                    nodeid=_text(t["nodeid"]),
                     points=float(t["points"]),
-                    description=str(t["description"]),
-                    gate=str(t.get("gate") or ""),
+                    description=_text(t["description"]),
+                    gate=_text(t.get("gate") or ""),
                 )
                 for t in message["tests"]
             ]
         elif event == "collect_error":
-            outcome.collect_error = str(message["message"])
+            outcome.collect_error = _text(message["message"])
         elif event == "import_error":
-            outcome.import_error = str(message["message"]) or "the module could not be imported"
+            outcome.import_error = _text(message["message"]) or "the module could not be imported"
         elif event == "start":
-            nodeid = str(message["nodeid"])
+            nodeid = _text(message["nodeid"])
             if outcome.current is not None or (expected is not None and nodeid not in expected):
                 raise ValueError("unexpected start")
             outcome.current = nodeid
@@ -100,22 +112,22 @@ def accept(raw: bytes, token: str, expected: set[str] | None, outcome: ChildOutc
         elif event == "calling":
             # Sent from a watcher thread: a notice about a test that has just ended
             # arrives late and is dropped, not taken for tampering.
-            if str(message["nodeid"]) == outcome.current:
-                outcome.current_call = str(message["call"])[:CALL_TEXT_LIMIT]
+            if _text(message["nodeid"]) == outcome.current:
+                outcome.current_call = _text(message["call"])[:CALL_TEXT_LIMIT]
         elif event == "result":
-            nodeid = str(message["nodeid"])
-            status = str(message["status"])
+            nodeid = _text(message["nodeid"])
+            status = _text(message["status"])
             if nodeid != outcome.current or status not in RESULT_STATUSES:
                 raise ValueError("result out of sequence")
             outcome.records[nodeid] = TestRecord(
                 nodeid=nodeid,
                 status=status,
-                message=str(message.get("message", "")),
-                counterexample=str(message.get("counterexample", "")),
-                traceback=str(message.get("traceback", "")),
-                output=str(message.get("output", "")),
-                exception=str(message.get("exception", "")),
-                limit=str(message.get("limit", "")) if message.get("limit") in LIMITS else "",
+                message=_text(message.get("message", "")),
+                counterexample=_text(message.get("counterexample", "")),
+                traceback=_text(message.get("traceback", "")),
+                output=_text(message.get("output", "")),
+                exception=_text(message.get("exception", "")),
+                limit=_text(message.get("limit", "")) if message.get("limit") in LIMITS else "",
                 duration=float(message.get("duration", 0.0)),
             )
             outcome.current = None
