@@ -7,8 +7,10 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import tempfile
 import time
+import weakref
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -124,42 +126,66 @@ sys.modules[__name__].__dict__.update(globals())
 )
 
 
+class _Folder:
+    """A folder opened once, never through a link; closed when nothing holds it."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        weakref.finalize(self, os.close, self.fd)
+
+
+class Saved:
+    """A file save_model reported, checked before the judge touches it: a regular file (not
+    a link) directly inside the folder the test gave. The path comes from the candidate's
+    process, which may also swap what is in that folder at any moment, so the folder is
+    opened once and the file is only ever opened by name inside it, never through a link,
+    never waiting on a pipe: the judge reads, writes and removes nothing elsewhere."""
+
+    def __init__(self, folder, name):
+        self._folder, self.name = folder, name
+        info = os.stat(name, dir_fd=folder.fd, follow_symlinks=False)
+        assert stat.S_ISREG(info.st_mode), f"expected a regular file {name}, got something else"
+
+    def sidecar(self):
+        """The .json next to this file, under the same rules."""
+        name = Path(self.name).with_suffix(".json").name
+        try:
+            return Saved(self._folder, name)
+        except FileNotFoundError:
+            raise AssertionError(f"expected a sidecar {name}, got none") from None
+
+    def _open(self, flags):
+        fd = os.open(self.name, flags | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self._folder.fd)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise AssertionError(f"expected a regular file {self.name}, got something else")
+        return os.fdopen(fd, "rb" if flags == os.O_RDONLY else "wb")
+
+    def read(self):
+        with self._open(os.O_RDONLY) as file:
+            return file.read()
+
+    def replace(self, data):
+        """Overwrite the file's bytes in place."""
+        with self._open(os.O_WRONLY | os.O_TRUNC) as file:
+            file.write(data)
+
+    def unlink(self):
+        os.unlink(self.name, dir_fd=self._folder.fd)
+
+
 def model_file(got, directory):
-    """The model file save_model reported, checked before the judge touches it: a regular
-    file (not a link) directly inside `directory`. The path comes from the candidate's
-    process, so the judge reads, writes and removes nothing elsewhere on its say, and
-    opens the file by its name in `directory`, never by the path it was given."""
+    """The model file save_model reported (see Saved), inside `directory`."""
     assert isinstance(got, (str, Path)), f"expected a path, got {type(got).__name__}"
-    path, folder = Path(got), Path(directory).resolve()
-    assert path.name not in ("", ".", "..") and path.parent.resolve() == folder, (
+    path, folder = Path(got), Path(directory)
+    assert path.name not in ("", ".", "..") and path.parent.resolve() == folder.resolve(), (
         f"expected the model file inside {directory}, got {path}"
     )
-    found = folder / path.name
-    assert found.is_file() and not found.is_symlink(), f"expected a regular file at {found}"
-    return found
-
-
-def sidecar_file(model):
-    """The sidecar next to a checked model file, under the same rules."""
-    side = model.with_suffix(".json")
-    assert side.is_file() and not side.is_symlink(), f"expected a sidecar {side.name}, got none"
-    return side
-
-
-def read_bytes(path):
-    """A file's bytes, never through a link the candidate's process put in its place."""
-    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as file:
-        return file.read()
-
-
-def replace_bytes(path, data):
-    """Overwrite an existing file, never through a link put in its place."""
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW), "wb") as file:
-        file.write(data)
+    return Saved(_Folder(folder), path.name)
 
 
 def sidecar_of(path, directory):
-    return json.loads(read_bytes(sidecar_file(model_file(path, directory))))
+    return json.loads(model_file(path, directory).sidecar().read())
 
 
 def listing(directory):
@@ -234,7 +260,7 @@ def test_sidecar_fields(tmp_path):
     metadata = {"accuracy": 0.91, "features": ["a", "b", "c"], "params": {"C": 1.0}, "n": 40}
     path = sub.save_model(model, str(tmp_path), metadata=metadata, now=FIXED)
     side = sidecar_of(path, tmp_path)
-    expected_sha = hashlib.sha256(read_bytes(model_file(path, tmp_path))).hexdigest()
+    expected_sha = hashlib.sha256(model_file(path, tmp_path).read()).hexdigest()
     assert side.get("sha256") == expected_sha, (
         f"expected sha256 {expected_sha}, got {side.get('sha256')!r}"
     )
@@ -428,7 +454,7 @@ def test_load_round_trip(tmp_path):
 def test_missing_sidecar(tmp_path):
     """A missing sidecar raises ModelIntegrityError; verify=False loads anyway."""
     path = sub.save_model({"w": [1, 2]}, tmp_path, now=FIXED)
-    sidecar_file(model_file(path, tmp_path)).unlink()
+    model_file(path, tmp_path).sidecar().unlink()
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     with pytest.raises(sub.ModelIntegrityError):
@@ -444,17 +470,17 @@ def test_tampered_file(tmp_path):
     path = sub.save_model({"w": [1, 2]}, tmp_path, now=FIXED)
     replaced = io.BytesIO()
     joblib.dump({"w": [6, 6]}, replaced)
-    replace_bytes(model_file(path, tmp_path), replaced.getvalue())  # behind save_model's back
+    model_file(path, tmp_path).replace(replaced.getvalue())  # behind save_model's back
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     got = sub.load_model(path, verify=False)
     assert got == {"w": [6, 6]}, f"expected the replaced object with verify=False, got {got!r}"
     # A tampered sidecar is caught the same way.
     path = sub.save_model({"w": [1, 2]}, tmp_path / "b", now=FIXED)
-    side = sidecar_file(model_file(path, tmp_path / "b"))
-    data = json.loads(read_bytes(side))
+    side = model_file(path, tmp_path / "b").sidecar()
+    data = json.loads(side.read())
     data["sha256"] = hashlib.sha256(b"something else").hexdigest()
-    replace_bytes(side, json.dumps(data).encode())
+    side.replace(json.dumps(data).encode())
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
 
@@ -463,10 +489,11 @@ def test_tampered_file(tmp_path):
 @pytest.mark.points(1)
 def test_single_flipped_byte_is_detected(tmp_path):
     """Flipping one byte of the saved file is detected."""
-    path = model_file(sub.save_model(np.arange(100), tmp_path, now=FIXED), tmp_path)
-    raw = bytearray(read_bytes(path))
+    path = sub.save_model(np.arange(100), tmp_path, now=FIXED)
+    saved = model_file(path, tmp_path)
+    raw = bytearray(saved.read())
     raw[-3] ^= 0x01
-    replace_bytes(path, bytes(raw))
+    saved.replace(bytes(raw))
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
 
@@ -483,9 +510,9 @@ class _Evil:
 @pytest.mark.points(2)
 def test_verification_happens_before_unpickling(tmp_path):
     """An unverified file is never unpickled: a tampered pickle's code does not run."""
-    path = model_file(sub.save_model([1], tmp_path / "models", now=FIXED), tmp_path / "models")
+    path = sub.save_model([1], tmp_path / "models", now=FIXED)
     marker = tmp_path / "code_ran"
-    replace_bytes(path, pickle.dumps(_Evil(str(marker))))
+    model_file(path, tmp_path / "models").replace(pickle.dumps(_Evil(str(marker))))
     with pytest.raises(sub.ModelIntegrityError):
         sub.load_model(path)
     assert not marker.exists(), "expected the file not to be unpickled before verification"
@@ -496,9 +523,9 @@ def test_verification_happens_before_unpickling(tmp_path):
 def test_unreadable_sidecar(tmp_path):
     """A sidecar that is not JSON or has no sha256 entry raises ModelIntegrityError."""
     path = sub.save_model([1], tmp_path, now=FIXED)
-    side = sidecar_file(model_file(path, tmp_path))
+    side = model_file(path, tmp_path).sidecar()
     for content in ("{not json", json.dumps({"created_at": "2024-03-05T14:07:09+00:00"})):
-        replace_bytes(side, content.encode())
+        side.replace(content.encode())
         with pytest.raises(sub.ModelIntegrityError):
             sub.load_model(path)
 
