@@ -186,8 +186,9 @@ def test_bootstrap_is_uniform_with_replacement():
     unique_fraction = []
     for _ in range(rounds):
         in_bag, oob = sub.bootstrap_indices(n, rng)
-        totals += np.bincount(np.asarray(in_bag), minlength=n)[:n]
-        unique_fraction.append(len(set(np.asarray(in_bag).tolist())) / n)
+        _check_int_array(in_bag, "in_bag")
+        totals += np.bincount(in_bag, minlength=n)[:n]
+        unique_fraction.append(len(set(in_bag.tolist())) / n)
     assert totals.min() >= 200 and totals.max() <= 400, (
         f"expected each index drawn about {rounds} times in {rounds} samples of size {n}, "
         f"got counts {totals.tolist()}"
@@ -202,7 +203,8 @@ def test_bootstrap_is_uniform_with_replacement():
 def test_bootstrap_edge_cases():
     """bootstrap_indices(1, rng) gives in_bag [0] and an empty oob; n_samples < 1 raises ValueError."""
     in_bag, oob = sub.bootstrap_indices(1, np.random.default_rng(0))
-    assert np.asarray(in_bag).tolist() == [0], f"expected in_bag [0], got {in_bag!r}"
+    _check_int_array(in_bag, "in_bag")
+    assert in_bag.tolist() == [0], f"expected in_bag [0], got {in_bag!r}"
     _check_int_array(oob, "oob")
     assert oob.shape == (0,), f"expected an empty oob, got {oob!r}"
     for bad in (0, -3):
