@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from grader.link.proxies import Endpoint, Proxy
+from grader.link.proxies import Endpoint, Proxy, never_asked
 from grader.link.wire import SELF_ITERATOR
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class RemoteMeta(type):
 
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("_mlgrade_") or name in ("__signature__", "__wrapped__"):
+            raise AttributeError(name)
+        if never_asked(name):  # numpy looks its hooks up on the class
             raise AttributeError(name)
         return cls._mlgrade_class_endpoint.request("getattr", cls, name)
 

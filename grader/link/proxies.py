@@ -17,19 +17,23 @@ if TYPE_CHECKING:
 
 # The endpoint (grader.link.remote.Endpoint) a proxy sends its requests through.
 Endpoint = Any
-# Attributes numpy (and other array libraries) read from an object to use its memory as
-# is: the other process's answer would be an address in this one's (a dict crossing by
-# value), read or written as an array. Never asked: numpy then takes the object's values
-# through __array__ or as a sequence, which cross as data.
+# Attributes numpy (and other array libraries) read from an object, or its class, to use
+# its memory as is or to take over an operation: the other process's answer would be an
+# address in this one's memory (a dict crossing by value), or the verdict of `array ==
+# obj` with the expected array handed to it (__array_ufunc__, __array_function__). Never
+# asked: numpy then takes the object's values through __array__ or as a sequence, which
+# cross as data, and compares them itself.
 RAW_MEMORY_PROTOCOLS = frozenset(
-    {
-        "__array_interface__",
-        "__array_struct__",
-        "__cuda_array_interface__",
-        "__dlpack__",
-        "__dlpack_device__",
-    }
+    {"__cuda_array_interface__", "__dlpack__", "__dlpack_device__", "__numpy_dtype__"}
 )
+
+
+def never_asked(name: str) -> bool:
+    """Whether a peer's object is never asked for this attribute (see above): every
+    numpy hook but __array__, and the other raw-memory protocols."""
+    if name.startswith("__array") and name.endswith("__"):
+        return name != "__array__"
+    return name in RAW_MEMORY_PROTOCOLS
 
 
 def calling_back(function: Proxy) -> Callable[..., Any]:
@@ -57,7 +61,7 @@ class Proxy:
         return self._mlgrade_endpoint.request("op", name, self, *args)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_mlgrade_") or name in RAW_MEMORY_PROTOCOLS:
+        if name.startswith("_mlgrade_") or never_asked(name):
             raise AttributeError(name)
         return self._mlgrade_endpoint.attribute(self, name)
 

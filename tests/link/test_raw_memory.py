@@ -61,3 +61,59 @@ def test_malformed_slices_are_wire_errors(tree):
 def test_a_slice_decodes_with_its_three_parts():
     header, buffers = split_message(message_bytes(["SL", 1, None, -1], []))
     assert Codec("c", None).decode(header, buffers) == slice(1, None, -1)
+
+
+HOOKS = """
+SEEN = []
+
+
+class Verdict:
+    '''Takes over any numpy operation it is part of, and keeps what it was given.'''
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        SEEN.append(repr(inputs))
+        return True
+
+    def __array_function__(self, func, types, args, kwargs):
+        SEEN.append(func.__name__)
+        return True
+
+
+class Honest:
+    '''Hands over its values, and nothing else.'''
+
+    def __array__(self, dtype=None, copy=None):
+        import numpy as np
+
+        return np.array([1, 2, 3])
+
+
+def verdict():
+    return Verdict()
+
+
+def honest():
+    return Honest()
+
+
+def seen():
+    return list(SEEN)
+"""
+
+
+def test_numpy_operations_never_hand_the_verdict_to_the_candidate(serve_answer):
+    answer = serve_answer(HOOKS)
+    got = answer.verdict()
+    expected = np.arange(3)
+    assert not np.any(expected == got)
+    assert not np.array_equal(got, expected)
+    assert np.shape(got) == ()
+    # The candidate's hooks never ran, and never saw the expected values.
+    assert answer.seen() == []
+
+
+def test_an_object_still_hands_over_its_values_to_numpy(serve_answer):
+    answer = serve_answer(HOOKS)
+    got = np.asarray(answer.honest())
+    assert type(got) is np.ndarray and got.tolist() == [1, 2, 3]
+    assert np.array_equal(answer.honest(), [1, 2, 3])
