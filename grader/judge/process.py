@@ -153,8 +153,8 @@ def confine_writes(job: JudgeJob) -> bool:
     the candidate's cgroup (its memory peak), where the kernel has Landlock.
 
     A test may open a path the candidate's process handed back, or one where it planted
-    a link: its reads and writes then go nowhere else on the candidate's say. True when
-    the fence is up."""
+    a link: what it writes then lands nowhere else on the candidate's say (reads are not
+    fenced: the suites check such paths themselves). True when the fence is up."""
     folders = [str(job.run_dir)]
     if job.collect_only:
         folders.append(str(job.suite_dir))

@@ -8,7 +8,8 @@ asked what value its object holds: an instance of a subclass of a built-in value
 Counter, a namedtuple, an IntEnum) hands over the built-in value, which the judge
 compares, orders, hashes or computes with itself. Any other object compares equal only
 to itself (a bound method: to one of the same function on the same object), and refuses
-ordering and arithmetic with the judge's values, as a plain `object` does. What an object says of its own value is its answer, checked like any.
+ordering and arithmetic with the judge's values, as a plain `object` does. What an object
+says of its own value is its answer, checked like any other.
 """
 
 from __future__ import annotations

@@ -23,9 +23,7 @@ Endpoint = Any
 # obj` with the expected array handed to it (__array_ufunc__, __array_function__). Never
 # asked: numpy then takes the object's values through __array__ or as a sequence, which
 # cross as data, and compares them itself.
-RAW_MEMORY_PROTOCOLS = frozenset(
-    {"__cuda_array_interface__", "__dlpack__", "__dlpack_device__", "__numpy_dtype__"}
-)
+RAW_MEMORY_PROTOCOLS = frozenset({"__cuda_array_interface__", "__dlpack__", "__dlpack_device__"})
 
 
 def never_asked(name: str) -> bool:
