@@ -251,6 +251,19 @@ def bundled_kit_root() -> Path:
     return Path(__file__).parent / "kit"
 
 
+def kit_apart_from(kit: Kit, graded: Path, explicit: Path | None = None) -> None:
+    """A KitError when a kit found on its own (./exercises) lies inside the folder being
+    graded: a candidate's folder named `exercises` would then grade everyone. A kit named
+    with --kit or $MLGRADE_KIT is the interviewer's choice."""
+    if explicit is not None or os.environ.get(KIT_ENV) or not graded.is_dir():
+        return
+    if kit.root.resolve().is_relative_to(graded.resolve()):
+        raise KitError(
+            f"the kit found at {kit.root} is inside {graded}, the folder being graded: "
+            "a submission there could be grading the others; pass --kit"
+        )
+
+
 def find_kit(explicit: Path | None = None, *, need_hidden: bool = False) -> Kit:
     """The kit from --kit, $MLGRADE_KIT, ./exercises, or the package's public copy."""
     candidates: list[Path] = []

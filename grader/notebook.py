@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING
 from grader.catalogue import Exercise
 from grader.errors import SubmissionError
 from grader.parsing import parse
-from grader.results import ReadingNote
-from grader.submission import CellOrigin, Submission, read_file, scratch_dir, shown_name
+from grader.results import UNWRITABLE, ReadingNote
+from grader.submission import (
+    CellOrigin,
+    Submission,
+    check_answer_size,
+    read_file,
+    scratch_dir,
+    shown_name,
+)
 
 if TYPE_CHECKING:
     import nbformat
@@ -342,8 +349,9 @@ def submission_from_notebook(path: Path, exercises: list[Exercise]) -> Submissio
             continue
         chosen = own[ex.id] if ex.module is None else shared + own[ex.id]
         text, origins[ex.id] = _module(chosen)
+        check_answer_size(ex.artifact, len(text.encode("utf-8", UNWRITABLE)))
         target = root / ex.artifact
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8", errors=UNWRITABLE)
         files[ex.id] = target
     return Submission(
         name=path.stem,

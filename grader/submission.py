@@ -25,6 +25,10 @@ from grader.results import ReadingNote
 
 ZIP_MAX_BYTES = 50 * 1024 * 1024
 ZIP_MAX_FILES = 2000
+# An answer file is read and parsed by the grader itself (the integrity scan), outside
+# any sandbox: an interview answer is a few hundred lines, and 10 MB of one-line
+# statements cost 6 GB of memory to parse.
+ANSWER_MAX_BYTES = 256 * 1024
 # Submission files are opened without following a link (O_NOFOLLOW); O_NONBLOCK keeps a
 # FIFO put in a file's place from hanging the grader (fstat then refuses it).
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -191,8 +195,20 @@ def read_artifacts(path: Path, exercises: list[Exercise]) -> dict[str, bytes]:
         os.close(fd)
 
 
+def check_answer_size(artifact: str, size: int) -> None:
+    """A SubmissionError for an answer file larger than any answer needs."""
+    if size > ANSWER_MAX_BYTES:
+        raise SubmissionError(
+            f"{shown_name(artifact)} is {size / 1024:.0f} KiB: an answer file may be at most "
+            f"{ANSWER_MAX_BYTES // 1024} KiB"
+        )
+
+
 def snapshot(files: dict[str, bytes], exercises: list[Exercise]) -> tuple[Path, dict[str, Path]]:
     """Private copies of the files: everything after loading reads these, never the originals."""
+    for ex in exercises:
+        if ex.id in files:
+            check_answer_size(ex.artifact, len(files[ex.id]))
     root = scratch_dir("mlgrade-submission-")
     paths = {}
     for ex in exercises:

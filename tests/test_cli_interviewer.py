@@ -117,3 +117,26 @@ def test_a_group_without_a_command_shows_its_help_not_an_error():
         result = CliRunner().invoke(cli, args)
         assert result.output.startswith("Usage: "), result.output
         assert "Commands:" in result.output and "mlgrade: error" not in result.output
+
+
+def test_a_kit_found_inside_the_submissions_folder_is_refused(tmp_path, monkeypatch):
+    # A candidate's folder named `exercises`, holding a suite that passes anything, would
+    # otherwise be ./exercises, the kit every submission of the batch is graded with.
+    submissions = tmp_path / "submissions"
+    shutil.copytree(FIXTURES / "kit", submissions / "exercises")
+    shutil.copytree(ENGINE_SUBMISSIONS / "wrong_add", submissions / "bob")
+    monkeypatch.chdir(submissions)
+    monkeypatch.delenv("MLGRADE_KIT", raising=False)
+    runner = CliRunner()
+
+    batch = runner.invoke(cli, ["grade-batch", ".", "--out", str(tmp_path / "out")])
+    single = runner.invoke(cli, ["grade", "."])
+
+    for result in (batch, single):
+        assert result.exit_code == 2, result.output
+        assert "inside" in result.output and "pass --kit" in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    named = runner.invoke(
+        cli, ["grade", "bob", "--kit", str(FIXTURES / "kit")], catch_exceptions=False
+    )
+    assert named.exit_code in (0, 1) and "TOTAL" in named.output

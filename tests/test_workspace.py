@@ -213,3 +213,21 @@ def test_run_target_prefers_exercise_files_then_the_handout_then_refuses_two_not
     with pytest.raises(UsageError, match=r"several notebooks \(mine.ipynb, other.ipynb\)"):
         run_target(tmp_path, engine_kit)
     assert HANDOUT_NAME not in str(run_target(tmp_path / "mine.ipynb", engine_kit).path)
+
+
+def test_an_answer_file_larger_than_any_answer_is_a_one_line_error(engine_kit, tmp_path):
+    # Parsed by the grader itself, outside any sandbox: 10 MB of one-line statements
+    # once cost 6 GB of memory and 40 s before grading began.
+    folder = tmp_path / "huge"
+    folder.mkdir()
+    (folder / "adder.py").write_text("x = 1\n" * 60_000)
+    with pytest.raises(SubmissionError, match=r"adder\.py is \d+ KiB: an answer file may be"):
+        load_submission(folder, engine_kit)
+    archive = tmp_path / "huge.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.write(folder / "adder.py", "adder.py")
+    with pytest.raises(SubmissionError, match="at most 256 KiB"):
+        load_submission(archive, engine_kit)
+    # An answer of an ordinary size still loads.
+    (folder / "adder.py").write_text("def add(a, b):\n    return a + b\n" * 2000)
+    assert load_submission(folder, engine_kit).files

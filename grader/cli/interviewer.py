@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.catalogue import find_kit
+from grader.catalogue import find_kit, kit_apart_from
 from grader.cli.group import Command, Group, language_option, speak
 from grader.cli.options import (
     check_isolation,
@@ -85,6 +85,7 @@ def grade_command(
 
     said = speak()
     found = find_kit(kit, need_hidden=True)
+    kit_apart_from(found, submission, kit)
     ids = split_ids(exercises) or None
     # The interviewer's `grade`: a folder or archive with no answer at all is a mistake.
     # One exercise is too little work to repay the warm servers a catalogue shares.
@@ -178,6 +179,7 @@ def grade_batch_command(
 
     said = speak()
     found = find_kit(kit, need_hidden=True)
+    kit_apart_from(found, submissions_dir, kit)
     total = len(discover(submissions_dir, out_dir))
     if not total:
         raise UsageError(key="errors.no_submissions", folder=submissions_dir)
