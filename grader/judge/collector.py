@@ -156,8 +156,10 @@ class Collector:
         collect_only: bool = False,
         shared_tmp: Path | None = None,
         candidate_uid: int | None = None,
+        after_test: Callable[[], None] | None = None,
     ) -> None:
         self._send = send
+        self._after_test = after_test
         self._only = only
         self._collect_only = collect_only
         self._phases: dict[str, dict[str, Any]] = {}
@@ -209,6 +211,12 @@ class Collector:
                 for i in items
             ]
             self._send({"event": "collected", "tests": tests})
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        # Last in the test's teardown, while it is still the running test.
+        if self._after_test is not None:
+            self._after_test()
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._phases[nodeid] = {"status": "passed", "duration": 0.0, "output": ""}

@@ -133,6 +133,12 @@ class _Connection:
         self._module = module
         return module
 
+    def settle(self) -> None:
+        """At the end of each test: the candidate's process drops what the test let go
+        of, inside that test's time (see Endpoint.settle_releases)."""
+        if self._module is not None:
+            self.link.endpoint.settle_releases()
+
     def link_and_memory(self) -> tuple[CandidateLink, CandidateMemory | None]:
         """For the suite's tools: the link and the memory reader, once ready."""
         self.module()
@@ -207,6 +213,7 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
     random.seed(0)
     numpy.random.seed(0)
 
+    connection: _Connection | None = None
     if job.module is not None:
         if job.collect_only or candidate_conn is None:
             sys.modules[job.module] = _StandIn(job.module)
@@ -225,6 +232,7 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
         collect_only=job.collect_only,
         shared_tmp=job.shared_dir / "tmp" if job.shared_dir is not None else None,
         candidate_uid=job.candidate_uid,
+        after_test=connection.settle if connection is not None else None,
     )
     try:
         # The suite's calls into the candidate cross in a loop of their own: see frame_room.

@@ -77,3 +77,60 @@ def test_peak_memory_sees_an_allocation_that_reuses_freed_memory(tmp_path):
     assert tests["test_nothing_allocated_is_no_growth"].status is TestStatus.PASSED, tests[
         "test_nothing_allocated_is_no_growth"
     ].message
+
+
+BLAME_SUITE = """
+import adder as sub
+import pytest
+
+
+@pytest.mark.points(1)
+def test_a_makes_a_slow_object():
+    holder = sub.Slow()
+    assert sub.add(1, 2) == 3
+    del holder
+
+
+@pytest.mark.points(1)
+def test_b_only_adds():
+    assert sub.add(2, 2) == 4
+"""
+
+SLOW_FINALIZER = """
+import time
+
+
+class Slow:
+    def __del__(self):
+        time.sleep(30)
+
+
+def add(a, b):
+    return a + b
+
+
+def mean(values):
+    return sum(values) / len(values)
+"""
+
+
+def test_a_finalizer_that_hangs_costs_the_test_that_let_its_object_go(tmp_path):
+    # The judge hands the candidate's process the references a test let go of at that
+    # test's end: the finalizer then runs in its time, not in the next test's first call.
+    kit_root = tmp_path / "kit"
+    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
+    for extra in (kit_root / "adder" / "hidden").iterdir():
+        extra.unlink()
+    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(BLAME_SUITE)
+    answer = tmp_path / "answer"
+    answer.mkdir()
+    (answer / "adder.py").write_text(SLOW_FINALIZER, encoding="utf-8")
+    kit = load_kit(kit_root)
+
+    result = grade(load_submission(answer, kit), kit)
+
+    tests = {t.name: t for t in result.exercise("adder").tests}
+    assert tests["test_a_makes_a_slow_object"].status is TestStatus.TIMEOUT, tests[
+        "test_a_makes_a_slow_object"
+    ].message
+    assert tests["test_b_only_adds"].status is TestStatus.PASSED, tests["test_b_only_adds"].message
