@@ -35,6 +35,8 @@ VALUE_TYPES: tuple[type, ...] = (
     frozenset,
 )
 
+# The comparisons and arithmetic a proxy forwards: applied here to the value an object
+# holds, and by the object's owner (grader.link.policy.OPERATIONS) to the object itself.
 JUDGED: dict[str, Callable[[Any, Any], Any]] = {
     "eq": operator.eq,
     "ne": operator.ne,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.link.comparisons import value_of
+from grader.link.comparisons import JUDGED, value_of
 from grader.link.proxies import Proxy, calling_back
 
 REPR_LIMIT = 2000
@@ -25,10 +25,6 @@ TAKE_BYTES = 8 * 1024 * 1024
 
 def _capped(text: str) -> str:
     return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + " …"
-
-
-def _reversed(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    return lambda a, b: op(b, a)
 
 
 def _array_bytes(item: Any) -> int:
@@ -73,24 +69,12 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "setitem": operator.setitem,
     "delitem": operator.delitem,
     "contains": operator.contains,
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "lt": operator.lt,
-    "le": operator.le,
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "truediv": operator.truediv,
+    # Comparisons and arithmetic, as the owner of the object works them out.
+    **JUDGED,
     "floordiv": operator.floordiv,
     "mod": operator.mod,
     "pow": operator.pow,
     "matmul": operator.matmul,
-    "radd": _reversed(operator.add),
-    "rsub": _reversed(operator.sub),
-    "rmul": _reversed(operator.mul),
-    "rtruediv": _reversed(operator.truediv),
     "neg": operator.neg,
     "pos": operator.pos,
     "abs": abs,

@@ -4,7 +4,6 @@ process hands back, or a link it planted, cannot be made to write anywhere else.
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from grader.catalogue import load_kit
 from grader.grading import grade
 from grader.results import TestStatus
 from grader.workspace import load_submission
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 # A suite as careless as a suite can be: it writes wherever the candidate says.
 NAIVE_SUITE = """
@@ -70,26 +67,14 @@ needs_landlock = pytest.mark.skipif(
 
 
 @needs_landlock
-def test_a_judge_cannot_be_sent_to_write_outside_its_run_folder(tmp_path):
-    kit_root = tmp_path / "kit"
-    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
-    for extra in (kit_root / "adder" / "hidden").iterdir():
-        extra.unlink()
-    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(NAIVE_SUITE)
+def test_a_judge_cannot_be_sent_to_write_outside_its_run_folder(tmp_path, grade_adder):
     victim = tmp_path / "outside" / "victim.txt"
     victim.parent.mkdir()
     victim.write_text("untouched")
-    answer = tmp_path / "answer"
-    answer.mkdir()
-    (answer / "adder.py").write_text(
-        textwrap.dedent(HOSTILE_ANSWER).format(victim=str(victim)), encoding="utf-8"
-    )
-    kit = load_kit(kit_root)
 
-    result = grade(load_submission(answer, kit), kit)
+    tests = grade_adder(NAIVE_SUITE, textwrap.dedent(HOSTILE_ANSWER).format(victim=str(victim)))
 
     assert victim.read_text() == "untouched"
-    tests = {t.name: t for t in result.exercise("adder").tests}
     for name in (
         "test_writes_where_the_answer_says",
         "test_writes_through_a_link_the_answer_planted",

@@ -1,20 +1,14 @@
 """What hidden suites use besides the candidate's module: peak_memory sees what a call
-allocates even where the candidate's process freed memory before it."""
+allocates even where the candidate's process freed memory before it; and a test's end
+settles what it let go of."""
 
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-from grader.catalogue import load_kit
-from grader.grading import grade
 from grader.results import TestStatus
-from grader.workspace import load_submission
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 SUITE = """
 import adder as sub
@@ -57,26 +51,11 @@ def mean(values):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="memory is read from /proc or cgroups")
-def test_peak_memory_sees_an_allocation_that_reuses_freed_memory(tmp_path):
-    kit_root = tmp_path / "kit"
-    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
-    for extra in (kit_root / "adder" / "hidden").iterdir():
-        extra.unlink()
-    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(SUITE)
-    answer = tmp_path / "answer"
-    answer.mkdir()
-    (answer / "adder.py").write_text(ANSWER, encoding="utf-8")
-    kit = load_kit(kit_root)
+def test_peak_memory_sees_an_allocation_that_reuses_freed_memory(grade_adder):
+    tests = grade_adder(SUITE, ANSWER)
 
-    result = grade(load_submission(answer, kit), kit)
-
-    tests = {t.name: t for t in result.exercise("adder").tests}
-    assert tests["test_growth_is_seen"].status is TestStatus.PASSED, tests[
-        "test_growth_is_seen"
-    ].message
-    assert tests["test_nothing_allocated_is_no_growth"].status is TestStatus.PASSED, tests[
-        "test_nothing_allocated_is_no_growth"
-    ].message
+    for name in ("test_growth_is_seen", "test_nothing_allocated_is_no_growth"):
+        assert tests[name].status is TestStatus.PASSED, tests[name].message
 
 
 BLAME_SUITE = """
@@ -114,23 +93,11 @@ def mean(values):
 """
 
 
-def test_a_finalizer_that_hangs_costs_the_test_that_let_its_object_go(tmp_path):
+def test_a_finalizer_that_hangs_costs_the_test_that_let_its_object_go(grade_adder):
     # The judge hands the candidate's process the references a test let go of at that
     # test's end: the finalizer then runs in its time, not in the next test's first call.
-    kit_root = tmp_path / "kit"
-    shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
-    for extra in (kit_root / "adder" / "hidden").iterdir():
-        extra.unlink()
-    (kit_root / "adder" / "hidden" / "test_adder.py").write_text(BLAME_SUITE)
-    answer = tmp_path / "answer"
-    answer.mkdir()
-    (answer / "adder.py").write_text(SLOW_FINALIZER, encoding="utf-8")
-    kit = load_kit(kit_root)
+    tests = grade_adder(BLAME_SUITE, SLOW_FINALIZER)
 
-    result = grade(load_submission(answer, kit), kit)
-
-    tests = {t.name: t for t in result.exercise("adder").tests}
-    assert tests["test_a_makes_a_slow_object"].status is TestStatus.TIMEOUT, tests[
-        "test_a_makes_a_slow_object"
-    ].message
+    slow = tests["test_a_makes_a_slow_object"]
+    assert slow.status is TestStatus.TIMEOUT, slow.message
     assert tests["test_b_only_adds"].status is TestStatus.PASSED, tests["test_b_only_adds"].message
