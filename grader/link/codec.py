@@ -202,7 +202,7 @@ class Codec:
     def _class_tree(self, cls: type) -> tuple[Ref, Any]:
         ref = self.endpoint.export(cls)
         if ref.side != self.side:  # a mirror going home: the peer knows its own class
-            return ref, ["K", ref.side, ref.id, "", "", "", [], [], []]
+            return ref, ["K", ref.side, ref.id, "", "", "", [], [], [], []]
         bases = [self.encode_class(b) for b in cls.__bases__ if b is not object]
         return ref, [
             "K",
@@ -217,6 +217,7 @@ class Codec:
             # By identity: a class may have no hash of its own.
             + ([SELF_ITERATOR] if any(cls is kind for kind in SELF_ITERATING) else []),
             plain_methods(cls),
+            class_methods(cls),
         ]
 
     def _encode_array(self, value: np.ndarray, buffers: list[Any], depth: int) -> Any:
@@ -327,6 +328,29 @@ def plain_methods(cls: type) -> list[str]:
     for name, value in found.items():
         if type(value) is types.FunctionType and not name.startswith("_"):
             qualname = getattr(value, "__qualname__", name)
+            names += [name[:METHOD_NAME_LIMIT], _text(str(qualname))[:METHOD_NAME_LIMIT]]
+    return names[: 2 * METHODS_LIMIT]
+
+
+def class_methods(cls: type) -> list[str]:
+    """[name, qualname, ...] of the public names that the class's own attribute lookup
+    finds as a function, a staticmethod or a classmethod of it (`Model.from_config`):
+    the peer defers such a lookup to the call, as for an instance's plain methods; none
+    for a class whose metaclass could answer the lookup itself."""
+    if type(cls) is not type:
+        return []
+    found: dict[str, Any] = {}
+    try:
+        for klass in reversed(cls.__mro__):
+            if klass is not object:
+                found.update(vars(klass))
+    except (AttributeError, TypeError):
+        return []
+    names: list[str] = []
+    for name, value in found.items():
+        function = value.__func__ if type(value) in (staticmethod, classmethod) else value
+        if type(function) is types.FunctionType and not name.startswith("_"):
+            qualname = getattr(function, "__qualname__", name)
             names += [name[:METHOD_NAME_LIMIT], _text(str(qualname))[:METHOD_NAME_LIMIT]]
     return names[: 2 * METHODS_LIMIT]
 

@@ -142,7 +142,7 @@ class Decoder:
         if tag == "X":
             return self._decode_exception(rest, buffers, depth)
         if tag == "K":
-            side, ident, name, qualname, module, bases, protocols, methods = rest
+            side, ident, name, qualname, module, bases, protocols, methods, on_class = rest
             if not isinstance(ident, int) or not isinstance(bases, list):
                 raise WireError("malformed class")
             if side == self.side:
@@ -158,6 +158,7 @@ class Decoder:
                 ("__get__",) * (self.side == "j" and "__get__" in protocols)
                 + (SELF_ITERATOR,) * (SELF_ITERATOR in protocols),
                 _methods(methods),
+                _methods(on_class),
             )
         if tag == "TD":
             return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
@@ -290,7 +291,8 @@ def _identity(tree: Any) -> dict[str, Any]:
 
 
 def _methods(tree: Any) -> dict[str, str]:
-    """A class's plain methods, name to qualname, as its own process listed them."""
+    """A class's plain methods (or the class's own, see codec.class_methods), name to
+    qualname, as its own process listed them."""
     if not isinstance(tree, list) or len(tree) % 2 or len(tree) > 2 * METHODS_LIMIT:
         raise WireError("malformed methods")
     found: dict[str, str] = {}

@@ -51,7 +51,12 @@ class RemoteMeta(type):
             raise AttributeError(name)
         if never_asked(name):  # numpy looks its hooks up on the class
             raise AttributeError(name)
-        return cls._mlgrade_class_endpoint.request("getattr", cls, name)
+        endpoint = cls._mlgrade_class_endpoint
+        # Its own list (each mirror has one), not a base's: a subclass may shadow a name.
+        label = cls.__dict__.get("_mlgrade_class_methods", {}).get(name)
+        if label is not None:  # `Model.from_config(...)`: looked up with the call
+            return endpoint.defer(cls, name, label)
+        return endpoint.request("getattr", cls, name)
 
     def __setattr__(cls, name: str, value: Any) -> None:
         if name.startswith("_mlgrade_"):
@@ -122,6 +127,7 @@ def make_mirror(
     bases: list[type],
     features: tuple[str, ...] = (),
     methods: dict[str, str] | None = None,
+    class_methods: dict[str, str] | None = None,
 ) -> type:
     namespace: dict[str, Any] = {
         "_mlgrade_class_ref": ref,
@@ -158,6 +164,7 @@ def make_mirror(
     proxies = tuple(b for b in bases if isinstance(b, RemoteMeta)) or (Proxy,)
     namespace["__slots__"] = ()
     namespace["_mlgrade_methods"] = dict(methods or {})
+    namespace["_mlgrade_class_methods"] = dict(class_methods or {})
     namespace["__init__"] = _remote_init
     # An instance's own docstring (functools.update_wrapper sets one), the class's for
     # the class: both asked of the other process.

@@ -209,7 +209,7 @@ class PendingMethod(CallableProxy):
     __slots__ = ("_mlgrade_owner", "_mlgrade_name", "_mlgrade_label", "_mlgrade_found")
 
     @classmethod
-    def _pending(cls, endpoint: Endpoint, owner: Proxy, name: str, label: str) -> PendingMethod:
+    def _pending(cls, endpoint: Endpoint, owner: Any, name: str, label: str) -> PendingMethod:
         self = object.__new__(cls)
         object.__setattr__(self, "_mlgrade_endpoint", endpoint)
         object.__setattr__(self, "_mlgrade_owner", owner)

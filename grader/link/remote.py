@@ -19,9 +19,11 @@ from grader.link.comparisons import judged, judged_hash
 from grader.link.frames import Frames
 from grader.link.policy import Policy
 from grader.link.proxies import PendingMethod, Proxy
-from grader.link.tables import References
+from grader.link.tables import CALLABLE_TYPES, References, label_of
 from grader.link.wire import (
     MESSAGE_MAX_BYTES,
+    METHOD_NAME_LIMIT,
+    METHODS_LIMIT,
     TEXT_LIMIT,
     PeerGone,
     WireError,
@@ -37,6 +39,7 @@ class _Reply:
     error: BaseException | None = None
     method: Any = None  # for "callattr": what the lookup gave, or the error it raised
     attributes: Any = None  # for a call of a function: the data attributes it holds now
+    methods: Any = None  # ... and the names of the functions it holds, with their labels
 
 
 class Endpoint(References):
@@ -63,7 +66,7 @@ class Endpoint(References):
         # Messages sent so far: until this side sends again the peer runs none of its code,
         # so what it said of its objects in the last message it sent still holds.
         self._sends = 0
-        self._known: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._known: dict[int, tuple[int, dict[str, Any], dict[str, str]]] = {}
         # Methods read without a request and not looked up yet (see PendingMethod).
         self._pending: list[weakref.ref[PendingMethod]] = []
         self.closed = False
@@ -82,24 +85,36 @@ class Endpoint(References):
         super().released(ident)
         self._known.pop(ident, None)
 
-    def learn(self, ident: int, attributes: dict[str, Any]) -> None:
-        """Attributes the peer sent with one of its objects, true until this side sends."""
-        self._known[ident] = (self._sends, attributes)
+    def learn(
+        self, ident: int, attributes: dict[str, Any], methods: dict[str, str] | None = None
+    ) -> None:
+        """Attributes the peer sent with one of its objects, true until this side sends:
+        values, and the names of the functions it holds."""
+        self._known[ident] = (self._sends, attributes, methods or _NO_METHODS)
 
     def attribute(self, proxy: Proxy, name: str) -> Any:
         """getattr on a peer's object: answered here with what the peer sent, while the
         peer cannot have changed it; otherwise asked."""
+        label: str | None = None
         known = self._known.get(proxy._mlgrade_ref.id)
-        if known is not None and known[0] == self._sends and name in known[1]:
-            value = known[1][name]
-            return {} if type(value) is dict else value  # a fresh dict, as a request gives
-        label = type(proxy).__dict__.get("_mlgrade_methods", _NO_METHODS).get(name)
+        if known is not None and known[0] == self._sends:
+            if name in known[1]:
+                value = known[1][name]
+                return {} if type(value) is dict else value  # a fresh dict, as a request gives
+            # A function it holds (a decorator's `wrapper.cache_clear`): looked up with its call.
+            label = known[2].get(name)
+        if label is None:
+            label = type(proxy).__dict__.get("_mlgrade_methods", _NO_METHODS).get(name)
         if label is not None:
-            method = PendingMethod._pending(self, proxy, name, label)
-            with self.lock:  # another thread's send may be settling the list
-                self._pending.append(weakref.ref(method))
-            return method
+            return self.defer(proxy, name, label)
         return self.request("getattr", proxy, name)
+
+    def defer(self, owner: Any, name: str, label: str) -> PendingMethod:
+        """`owner.name`, known to be a method: looked up with its call (see PendingMethod)."""
+        method = PendingMethod._pending(self, owner, name, label)
+        with self.lock:  # another thread's send may be settling the list
+            self._pending.append(weakref.ref(method))
+        return method
 
     def look_up(self, method: PendingMethod) -> Any:
         """Do the lookup a PendingMethod stands for: what it gave, or the error raised."""
@@ -233,7 +248,7 @@ class Endpoint(References):
             if reply is not None:
                 break
         if reply.attributes is not None and op == "call" and isinstance(args[0], Proxy):
-            self.learn(args[0]._mlgrade_ref.id, reply.attributes)
+            self.learn(args[0]._mlgrade_ref.id, reply.attributes, reply.methods)
         return reply
 
     def handle_one(self) -> _Reply | None:
@@ -252,14 +267,24 @@ class Endpoint(References):
             value = self.codec.decode(header["v"], buffers)
             self._write_back(header.get("w"), buffers)
             method = self._method_of(header, buffers)
-            return _Reply(value=value, method=method, attributes=_attributes(header.get("k")))
+            return _Reply(
+                value=value,
+                method=method,
+                attributes=_attributes(header.get("k")),
+                methods=_held_functions(header.get("km")),
+            )
         if "e" in header:
             error = self.codec.decode(header["e"], buffers)
             self._write_back(header.get("w"), buffers)
             if not isinstance(error, BaseException):
                 raise WireError("an error reply without an exception")
             method = self._method_of(header, buffers, error)
-            return _Reply(error=error, method=method, attributes=_attributes(header.get("k")))
+            return _Reply(
+                error=error,
+                method=method,
+                attributes=_attributes(header.get("k")),
+                methods=_held_functions(header.get("km")),
+            )
         raise WireError("a message of no known kind")
 
     def _method_of(
@@ -324,22 +349,36 @@ class Endpoint(References):
         if changed:
             reply["w"] = changed
         if op == "call" and args and type(args[0]) is types.FunctionType and args[0].__dict__:
-            reply["k"] = self._data_attributes(args[0])
+            reply["k"], held = self._data_attributes(args[0])
+            if held:
+                reply["km"] = held
         self._send(reply, out)
 
-    def _data_attributes(self, function: types.FunctionType) -> list[Any]:
+    def _data_attributes(self, function: types.FunctionType) -> tuple[list[Any], list[str]]:
         """[name, value, ...]: a function's public attributes holding plain scalars, as the
         policy would answer a read of each (a counter a decorator keeps on its wrapper):
-        the caller reads them without a request until it sends again."""
+        the caller reads them without a request until it sends again. And [name, label,
+        ...] of those holding a function (`wrapper.cache_clear`), which the caller then
+        looks up with its call."""
         found: list[Any] = []
+        held: list[str] = []
         for name, value in list(function.__dict__.items()):
-            if type(name) is str and not name.startswith("_") and _scalar(value):
-                try:
-                    if self.policy.getattr(function, name) is value:
-                        found += [name, value]
-                except Exception:  # noqa: BLE001 - a read the policy refuses is asked for
+            if type(name) is not str or name.startswith("_"):
+                continue
+            scalar = _scalar(value)
+            # By its type: isinstance could ask the object its __class__, running its code.
+            if not scalar and not issubclass(type(value), CALLABLE_TYPES):
+                continue
+            try:
+                if self.policy.getattr(function, name) is not value:
                     continue
-        return found
+            except Exception:  # noqa: BLE001 - a read the policy refuses is asked for
+                continue
+            if scalar:
+                found += [name, value]
+            elif len(held) < 2 * METHODS_LIMIT and name.isidentifier():
+                held += [name[:METHOD_NAME_LIMIT], label_of(value)]
+        return found, held
 
     def _encode_error(self, exc: BaseException, out: list[Any]) -> Any:
         try:
@@ -411,6 +450,18 @@ def _attributes(tree: Any) -> dict[str, Any] | None:
     if not all(type(k) is str and _scalar(v) for k, v in found.items()):
         raise WireError("malformed attributes")
     return found
+
+
+def _held_functions(tree: Any) -> dict[str, str] | None:
+    """The functions a call's reply said its function holds (name to label), if any."""
+    if tree is None:
+        return None
+    if not isinstance(tree, list) or len(tree) % 2 or len(tree) > 2 * METHODS_LIMIT:
+        raise WireError("malformed held functions")
+    found = dict(zip(tree[0::2], tree[1::2], strict=True))
+    if not all(type(k) is str and k.isidentifier() and type(v) is str for k, v in found.items()):
+        raise WireError("malformed held functions")
+    return {name[:METHOD_NAME_LIMIT]: label[:METHOD_NAME_LIMIT] for name, label in found.items()}
 
 
 def _name(value: Any) -> str:

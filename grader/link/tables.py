@@ -47,7 +47,7 @@ class References:
             self._objects[ident] = value
             self._ids[id(value)] = ident
         self._sent[ident] = self._sent.get(ident, 0) + 1
-        return Ref(self.side, ident, _kind(value), _label(value))
+        return Ref(self.side, ident, _kind(value), label_of(value))
 
     def still_exported(self, ref: Ref, value: Any) -> bool:
         """Whether `ref` still names `value` for the peer (a mirrored class going home
@@ -84,11 +84,12 @@ class References:
         protocols: list[type],
         features: tuple[str, ...] = (),
         methods: dict[str, str] | None = None,
+        class_methods: dict[str, str] | None = None,
     ) -> type:
         """The local class standing for a peer's class (made once per class)."""
         found = self._mirrors.get(ref.id)
         if found is None:
-            found = make_mirror(self, ref, name, module, bases, features, methods)
+            found = make_mirror(self, ref, name, module, bases, features, methods, class_methods)
             for protocol in protocols:
                 if not issubclass(found, BaseException):
                     protocol.register(found)
@@ -148,7 +149,8 @@ def _kind(value: Any) -> str:
     return "object"
 
 
-def _label(value: Any) -> str:
+def label_of(value: Any) -> str:
+    """How feedback names one of this side's objects: a function by its own name."""
     name = getattr(type(value), "__qualname__", "object")
     if isinstance(value, CALLABLE_TYPES):
         # A function is named by its own name in feedback ("f1_score(...)"); this side's

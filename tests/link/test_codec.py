@@ -32,7 +32,7 @@ def test_a_class_sent_twice_is_the_same_tree_naming_one_exported_object(endpoint
     first = endpoint.codec.encode(Forest(), [])
     second = endpoint.codec.encode(Forest(), [])
     assert first[5] == second[5]  # the class trees
-    tag, side, ident, *_, bases, _protocols, _methods = first[5]
+    tag, side, ident, *_, bases, _protocols, _methods, _class_methods = first[5]
     assert (tag, side) == ("K", "c")
     assert endpoint.resolve(ident) is Forest
     assert endpoint.resolve(bases[0][2]) is Model
@@ -77,12 +77,16 @@ def test_a_class_tree_lists_its_plain_methods_for_the_peer(endpoint):
         (["m", "M.m"] * 401, None),
     ],
 )
-def test_a_peers_list_of_methods_is_checked_before_it_is_used(endpoint, methods, kept):
-    """What a hostile peer says of its classes' methods: malformed lists are refused,
-    names that are not public identifiers are dropped."""
-    tree = ["K", "j", 7, "Model", "Model", "tests", [], [], methods]
+@pytest.mark.parametrize("where", [8, 9])
+def test_a_peers_list_of_methods_is_checked_before_it_is_used(endpoint, methods, kept, where):
+    """What a hostile peer says of its classes' methods, an instance's (8) or the class's
+    own (9): malformed lists are refused, names that are not public identifiers dropped."""
+    tree: list = ["K", "j", 7, "Model", "Model", "tests", [], [], [], []]
+    tree[where] = methods
     if kept is None:
         with pytest.raises(WireError):
             endpoint.codec.decode(tree, [])
     else:
-        assert endpoint.codec.decode(tree, [])._mlgrade_methods == kept
+        mirror = endpoint.codec.decode(tree, [])
+        own = "_mlgrade_methods" if where == 8 else "_mlgrade_class_methods"
+        assert type.__getattribute__(mirror, "__dict__")[own] == kept

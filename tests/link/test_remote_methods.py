@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.judge import suite_tools
-from grader.link.codec import plain_methods
+from grader.link.codec import class_methods, plain_methods
 
 CANDIDATE = """
 import functools
@@ -41,6 +41,33 @@ class Tracker:
     def total(self):
         return len(self.seen)
 
+    @staticmethod
+    def make(n):
+        if n < 0:
+            raise ValueError("n must be at least 0")
+        return list(range(n))
+
+    @classmethod
+    def build(cls, *values):
+        made = cls()
+        made.seen.extend(values)
+        return made
+
+    @staticmethod
+    def replace_make():
+        Tracker.make = staticmethod(lambda n: "replaced make")
+
+
+class Announced(type):
+    def __getattribute__(cls, name):
+        return type.__getattribute__(cls, name)
+
+
+class Watched(metaclass=Announced):
+    @staticmethod
+    def make(n):
+        return n
+
 
 class Loud(Tracker):
     def __getattribute__(self, name):
@@ -54,7 +81,16 @@ def counted(function):
         wrapper.last = repr(args)
         return function(*args)
 
+    def reset():
+        wrapper.calls = 0
+
+    def replace_reset():
+        wrapper.reset = lambda: "replaced reset"
+
     wrapper.calls = 0
+    wrapper.reset = reset
+    wrapper.replace_reset = replace_reset
+    wrapper.upper = str.upper
     wrapper.last = None
     wrapper.ratio = float("nan")
     wrapper.history = []
@@ -229,6 +265,97 @@ def test_a_functions_counters_come_with_its_reply(answer):
     assert endpoint.round_trips - before == 2
     assert square(4) == 16
     assert square.calls == 2
+
+
+def test_a_functions_held_functions_are_looked_up_with_their_call(answer):
+    """`wrapper.cache_clear()` right after a call of the wrapper: one request for the
+    lookup and the call, which reach what the wrapper holds at that moment."""
+    endpoint = _endpoint(answer)
+    square = answer.square
+    assert square(3) == 9
+    before = endpoint.round_trips
+    assert square.reset() is None
+    assert endpoint.round_trips - before == 1
+    assert square.calls == 0
+    assert square(2) == 4
+    assert square.upper("abc") == "ABC"
+    assert square(2) == 4
+    held = square.reset
+    square.replace_reset()  # changes the wrapper: what was read before is still called
+    assert held() is None
+    assert square(2) == 4
+    assert square.reset() == "replaced reset"
+    assert square.reset.__name__ == "<lambda>"
+
+
+def test_a_classs_own_functions_are_looked_up_with_their_call(answer):
+    """`Model.from_config(...)`: a staticmethod's or a classmethod's lookup and its call in
+    one request, with the results, errors and feedback of asking for each."""
+    endpoint = _endpoint(answer)
+    Tracker = answer.Tracker
+    before = endpoint.round_trips
+    assert Tracker.make(3) == [0, 1, 2]
+    assert endpoint.round_trips - before == 1
+    built = Tracker.build(4, 5)
+    assert type(built) is Tracker
+    assert built.seen == [4, 5]
+    with pytest.raises(ValueError, match="at least 0"):
+        Tracker.make(-1)
+    held = Tracker.make
+    Tracker.replace_make()
+    assert held(2) == [0, 1]  # read before the class changed
+    assert Tracker.make(2) == "replaced make"
+    assert Tracker.make.__name__ == "<lambda>"
+    Watched = answer.Watched
+    before = endpoint.round_trips
+    assert Watched.make(7) == 7  # its metaclass may answer the lookup: asked
+    assert endpoint.round_trips - before == 2
+
+
+def test_the_feedback_names_a_classs_own_function(answer, monkeypatch):
+    endpoint = _endpoint(answer)
+    connection = type("Connection", (), {"link": type("Link", (), {"endpoint": endpoint})})
+    monkeypatch.setattr(suite_tools, "_connection", connection)
+    with pytest.raises(ValueError):
+        answer.Tracker.make(-2)
+    assert suite_tools.last_call() == "Tracker.make(-2)"
+
+
+def test_a_classs_own_functions_are_its_public_functions_static_and_class_methods():
+    class Base:
+        def fit(self):
+            pass
+
+        @classmethod
+        def load(cls):
+            pass
+
+    class Child(Base):
+        fit = property(lambda self: 1)
+
+        @staticmethod
+        def make():
+            pass
+
+        @staticmethod
+        def _hidden():
+            pass
+
+        size = 3
+
+    names = class_methods(Child)
+    assert dict(zip(names[0::2], names[1::2], strict=True)) == {
+        "load": Base.load.__qualname__,
+        "make": Child.make.__qualname__,
+    }
+
+    class Meta(type):
+        pass
+
+    class Watched(Base, metaclass=Meta):
+        pass
+
+    assert class_methods(Watched) == []
 
 
 @settings(

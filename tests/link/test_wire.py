@@ -37,7 +37,9 @@ class _Tables:
     def proxy(self, ref: Ref, mirror: object = None) -> tuple:
         return ("proxy", ref.side, ref.id)
 
-    def mirror(self, ref, name, module, bases, protocols, features=(), methods=None) -> type:
+    def mirror(
+        self, ref, name, module, bases, protocols, features=(), methods=None, class_methods=None
+    ) -> type:
         base = next((b for b in bases if issubclass(b, BaseException)), None)
         if base is not None:
             return type(name, (RemoteError,) if base is Exception else (base, RemoteError), {})
