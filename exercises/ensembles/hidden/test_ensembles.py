@@ -64,14 +64,55 @@ def is_fitted(estimator):
         return False
     return True
 
+
+# A test's loop over the candidate's code, run here: one call from the judge for the
+# whole loop, which asks the same of the candidate's code in the same order. Each gives
+# (what it read, the error that stopped it or None).
+
+
+def repeat(function, args, times):
+    '''function(*args), times times with the same arguments (a generator's draws go on).'''
+    results = []
+    for _ in range(times):
+        try:
+            results.append(function(*args))
+        except BaseException as error:
+            return results, error
+    return results, None
+
+
+def read_each(estimators, rows, X=None):
+    '''For each estimator in turn, (its rows_ if rows, then its predict(X) if X is given).'''
+    found = []
+    for est in estimators:
+        try:
+            read = []
+            if rows:
+                read.append(est.rows_)
+            if X is not None:
+                read.append(est.predict(X))
+            found.append(tuple(read))
+        except BaseException as error:
+            return found, error
+    return found, None
+
 # pickle finds a class by its module's name: make this code importable as that module
 # (an answer may copy an estimator by pickling it).
 sys.modules[__name__] = types.ModuleType(__name__)
 sys.modules[__name__].__dict__.update(globals())
 """
-RecordingClassifier, DecisionTreeClassifier, is_fitted = define(
-    _HELPERS, "RecordingClassifier", "DecisionTreeClassifier", "is_fitted"
+RecordingClassifier, DecisionTreeClassifier, is_fitted, repeat, read_each = define(
+    _HELPERS, "RecordingClassifier", "DecisionTreeClassifier", "is_fitted", "repeat", "read_each"
 )
+
+
+def _all_or_raise(found):
+    """What a loop run in the candidate's process read, then its error if it had one: the
+    judge's loop over these fails where the same loop asking item by item would have."""
+    values, error = found
+    yield from values
+    if error is not None:
+        raise error
 
 
 def _vote(labels):
@@ -102,9 +143,8 @@ def _dataset(seed, n, kind="int", n_classes=3):
 
 def _oob_brute_force(estimators, X, y):
     votes = [[] for _ in range(len(y))]
-    for est in estimators:
-        seen = set(np.asarray(est.rows_).tolist())
-        predicted = est.predict(X)
+    for rows, predicted in _all_or_raise(read_each(estimators, True, X)):
+        seen = set(np.asarray(rows).tolist())
         for i in range(len(y)):
             if i not in seen:
                 votes[i].append(predicted[i].item())
@@ -184,8 +224,7 @@ def test_bootstrap_is_uniform_with_replacement():
     n, rounds = 10, 300
     totals = np.zeros(n, dtype=int)
     unique_fraction = []
-    for _ in range(rounds):
-        in_bag, oob = sub.bootstrap_indices(n, rng)
+    for in_bag, _oob in _all_or_raise(repeat(sub.bootstrap_indices, (n, rng), rounds)):
         _check_int_array(in_bag, "in_bag")
         totals += np.bincount(in_bag, minlength=n)[:n]
         unique_fraction.append(len(set(in_bag.tolist())) / n)
@@ -316,8 +355,8 @@ def test_bagging_fits_each_estimator_on_a_bootstrap_sample():
     totals = np.zeros(n, dtype=int)
     unique_fraction = []
     samples = set()
-    for est in model.estimators_:
-        rows = np.asarray(est.rows_)
+    for (rows,) in _all_or_raise(read_each(model.estimators_, True)):
+        rows = np.asarray(rows)
         assert rows.shape == (n,), f"expected each estimator to see {n} rows, got {rows.shape[0]}"
         totals += np.bincount(rows, minlength=n)[:n]
         unique_fraction.append(len(set(rows.tolist())) / n)
@@ -373,7 +412,9 @@ def test_bagging_predict_is_majority_vote(seed, n, n_estimators, kind):
     model = sub.BaggingEnsemble(RecordingClassifier(), n_estimators, random_state=seed).fit(X, y)
     X_new = np.column_stack([np.zeros(15), np.random.default_rng(seed + 1).normal(size=15)])
     got = model.predict(X_new)
-    expected = _brute_majority([est.predict(X_new) for est in model.estimators_])
+    expected = _brute_majority(
+        [predicted for (predicted,) in _all_or_raise(read_each(model.estimators_, False, X_new))]
+    )
     assert type(got) is np.ndarray, f"predict: expected a numpy array, got {type(got).__name__}"
     assert np.asarray(got).tolist() == expected, (
         f"expected the majority vote {expected}, got {np.asarray(got).tolist()}"
@@ -387,7 +428,8 @@ def test_bagging_random_state():
 
     def bootstraps(random_state):
         model = sub.BaggingEnsemble(RecordingClassifier(), 5, random_state=random_state).fit(X, y)
-        return [np.asarray(e.rows_).tolist() for e in model.estimators_], model.oob_score_
+        rows = _all_or_raise(read_each(model.estimators_, True))
+        return [np.asarray(r).tolist() for (r,) in rows], model.oob_score_
 
     first, first_oob = bootstraps(7)
     again, again_oob = bootstraps(7)

@@ -88,6 +88,9 @@ def expect_value_error(case, func, *args, **kwargs):
 
 # The updates timed by the cost test run in the candidate's process, next to its code:
 # one call from the judge per measurement, so the time is the tracker's, not the link's.
+# So do a test's stream of updates: one call for the stream instead of a request per
+# update and per read; the test checks the same values in the same order, and the first
+# update or read that failed raises its error where it would have.
 _DRIVE = """
 def drive(tracker, n):
     '''n updates of tracker, each followed by a read of its value; return the last value.'''
@@ -96,8 +99,22 @@ def drive(tracker, n):
         tracker.update(i % 3, i % 2)
         value = tracker.value
     return value
+
+
+def update_with_each(tracker, pairs, read_each):
+    '''tracker.update(prediction, actual) for each pair, reading tracker.value after
+    each when read_each: (the values read, the error that stopped the stream or None).'''
+    values = []
+    for prediction, actual in pairs:
+        try:
+            tracker.update(prediction, actual)
+            if read_each:
+                values.append(tracker.value)
+        except BaseException as error:
+            return values, error
+    return values, None
 """
-drive = define(_DRIVE, "drive")
+drive, update_with_each = define(_DRIVE, "drive", "update_with_each")
 
 
 def reference_accuracy(pairs, window):
@@ -415,26 +432,26 @@ def test_rolling_value_none_then_float():
 def test_rolling_matches_last_window(window, pairs):
     """After every update, value is the accuracy over the last `window` pairs (within 1e-12)."""
     acc = sub.RollingAccuracy(window=window)
-    for i in range(1, len(pairs) + 1):
-        acc.update(*pairs[i - 1])
+    values, error = update_with_each(acc, pairs, True)
+    for i, got in enumerate(values, start=1):
         expected = reference_accuracy(pairs[:i], window)
-        got = acc.value
         assert type(got) in NUMBER_TYPES, (
             f"window={window}, after {i} updates: expected a float, got {type(got).__name__}"
         )
         assert abs(got - expected) <= 1e-12, (
             f"window={window}, after {i} updates {pairs[:i]}: expected {expected!r}, got {got!r}"
         )
+    if error is not None:
+        raise error
 
 
 @pytest.mark.points(1)
 def test_rolling_default_window_is_100():
     """The default window is 100 pairs."""
     acc = sub.RollingAccuracy()
-    for _ in range(50):
-        acc.update(0, 1)
-    for _ in range(100):
-        acc.update(1, 1)
+    _, error = update_with_each(acc, [(0, 1)] * 50 + [(1, 1)] * 100, False)
+    if error is not None:
+        raise error
     assert type(acc.value) in NUMBER_TYPES, f"expected a float, got {type(acc.value).__name__}"
     assert abs(acc.value - 1.0) <= 1e-12, (
         f"expected 1.0 (last 100 pairs all correct), got {acc.value!r}"
