@@ -41,8 +41,30 @@ def model_class(timer, module):
             return self
 
     return Model
+
+
+# A test's sequence of operations on a memoized function, run next to the wrapper: one
+# call from the judge for the whole sequence, which asks the same of the wrapper in the
+# same order (the function it wraps, the test's own, is still called from here).
+def apply_ops(f, ops):
+    '''"clear" -> f.cache_clear(); (a, b, c) -> f(a, b, c=c), then its counters. Gives
+    ([None for a clear, (result, f.hits, f.misses) for a call, ...], the error that
+    stopped the sequence or None).'''
+    done = []
+    for op in ops:
+        try:
+            if op == "clear":
+                f.cache_clear()
+                done.append(None)
+            else:
+                a, b, c = op
+                got = f(a, b, c=c)
+                done.append((got, f.hits, f.misses))
+        except BaseException as error:
+            return done, error
+    return done, None
 """
-doc_of, model_class = define(_CANDIDATE_SIDE, "doc_of", "model_class")
+doc_of, model_class, apply_ops = define(_CANDIDATE_SIDE, "doc_of", "model_class", "apply_ops")
 
 
 class _ListHandler(logging.Handler):
@@ -331,7 +353,11 @@ def test_timer_state_is_per_function():
 
 def counters(wrapper):
     """(hits, misses) of a memoized function, once both are checked to be ints."""
-    hits, misses = wrapper.hits, wrapper.misses
+    return checked_counters(wrapper.hits, wrapper.misses)
+
+
+def checked_counters(hits, misses):
+    """(hits, misses), once both are checked to be ints."""
     assert type(hits) is int and type(misses) is int, (
         f"memoize: expected int counters, got hits {type(hits).__name__} "
         f"and misses {type(misses).__name__}"
@@ -362,14 +388,14 @@ def test_memoize_matches_counting_model(ops):
 
     seen = set()
     hits = misses = underlying = 0
-    for step, op in enumerate(ops):
+    done, error = apply_ops(f, ops)
+    for step, (op, outcome) in enumerate(zip(ops, done, strict=False)):
         if op == "clear":
-            f.cache_clear()
             seen.clear()
             hits = misses = 0
             continue
         a, b, c = op
-        got = f(a, b, c=c)
+        got, *counted = outcome
         assert got == (a * 10 + b, c), (
             f"f({a}, {b}, c={c!r}): expected {(a * 10 + b, c)}, got {got!r}"
         )
@@ -379,10 +405,12 @@ def test_memoize_matches_counting_model(ops):
             seen.add(op)
             misses += 1
             underlying += 1
-        assert counters(f) == (hits, misses), (
+        assert checked_counters(*counted) == (hits, misses), (
             f"after operations {ops[: step + 1]}: expected (hits, misses) == {(hits, misses)}, "
-            f"got {counters(f)}"
+            f"got {tuple(counted)}"
         )
+    if error is not None:
+        raise error
     assert len(calls) == underlying, (
         f"expected the function to run {underlying} times, it ran {len(calls)} times"
     )

@@ -9,6 +9,8 @@ import sklearn.metrics as skm
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from grader.judge.suite_tools import define
+
 TOL = 1e-12
 AVERAGES = ["binary", "micro", "macro", "weighted"]
 MULTI_AVERAGES = ["micro", "macro", "weighted"]
@@ -39,6 +41,23 @@ def as_score(value, name):
     return value
 
 
+# The three scores of one example, asked with one call from the judge: the candidate's
+# functions run one after the other next to its code, in the order the checks read them.
+_CANDIDATE_SIDE = """
+def each_score(functions, y_true, y_pred, kwargs):
+    '''function(y_true, y_pred, **kwargs) for each function in turn: (the scores, the
+    error that stopped them or None).'''
+    scores = []
+    for function in functions:
+        try:
+            scores.append(function(y_true, y_pred, **kwargs))
+        except BaseException as error:
+            return scores, error
+    return scores, None
+"""
+each_score = define(_CANDIDATE_SIDE, "each_score")
+
+
 def check_scores(y_true, y_pred, **kwargs):
     """Compare the candidate's precision, recall and F1 with scikit-learn's.
 
@@ -48,11 +67,14 @@ def check_scores(y_true, y_pred, **kwargs):
     """
     wanted = {"average": "binary", **kwargs}
     expected = oracle("precision_recall_fscore_support", y_true, y_pred, **wanted)[:3]
-    for name, want in zip(SCORES, expected, strict=True):
-        got = as_score(getattr(sub, name)(y_true, y_pred, **kwargs), name)
+    found, error = each_score([getattr(sub, name) for name in SCORES], y_true, y_pred, kwargs)
+    for name, want, score in zip(SCORES, expected, found, strict=False):
+        got = as_score(score, name)
         assert abs(got - want) <= TOL, (
             f"{name}({list(y_true)}, {list(y_pred)}, **{kwargs}): expected {want!r}, got {got!r}"
         )
+    if error is not None:
+        raise error
 
 
 @st.composite
