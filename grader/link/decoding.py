@@ -62,7 +62,7 @@ class Decoder:
             raise WireError("malformed value")
         tag, rest = tree[0], tree[1:]
         if tag in COLLECTIONS:
-            if all(type(item) in PLAIN_TREES for item in rest):
+            if set(map(type, rest)) <= PLAIN_TREES:
                 items = rest  # scalars decode to themselves
             else:
                 items = [self._decode(item, buffers, depth + 1) for item in rest]

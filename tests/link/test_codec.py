@@ -3,12 +3,19 @@ holds, and kept by identity (a metaclass's `__eq__` or `__hash__` is never asked
 
 from __future__ import annotations
 
+import enum
+import math
 import socket
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from grader.link.codec import JSON_SCALARS, _own_trees
 from grader.link.remote import Endpoint
 from grader.link.wire import WireError
+from grader.link.write_back import SCALARS, _scalar_slots
 
 
 @pytest.fixture
@@ -90,3 +97,38 @@ def test_a_peers_list_of_methods_is_checked_before_it_is_used(endpoint, methods,
         mirror = endpoint.codec.decode(tree, [])
         own = "_mlgrade_methods" if where == 8 else "_mlgrade_class_methods"
         assert type.__getattribute__(mirror, "__dict__")[own] == kept
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+class Label(str):
+    pass
+
+
+# Every kind of item a list may hold whose check is by its exact type: the scalars, their
+# subclasses (which are not plain), NaN and the infinities, and objects.
+ITEMS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.sampled_from([Level.LOW, Label("x"), np.float64(1.5), np.int64(2), b"b", 1j, object()]),
+)
+
+
+@given(st.lists(ITEMS, max_size=12))
+def test_the_checks_over_a_whole_list_agree_with_a_check_of_each_item(items):
+    """The list checks run as C loops (map, set) give what testing each item in Python gave."""
+
+    def own_tree(item):
+        kind = type(item)
+        return kind in JSON_SCALARS or (kind is float and math.isfinite(item))
+
+    assert _own_trees(items) == all(own_tree(item) for item in items)
+    assert _own_trees(tuple(items)) == all(own_tree(item) for item in items)
+    assert (_scalar_slots(items) is not None) == all(type(i) in SCALARS for i in items)
+    pairs = dict(zip(range(len(items)), items, strict=True))
+    assert (_scalar_slots(pairs) is not None) == all(type(i) in SCALARS for i in items)
