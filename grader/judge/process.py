@@ -41,7 +41,7 @@ from grader.judge.hypothesis_setup import (
 from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
-from grader.sandbox.confinement import isolate_network
+from grader.sandbox.confinement import cap_judge_memory, isolate_network
 from grader.sandbox.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
 from grader.sandbox.frame_room import with_frame_room
 from grader.sandbox.placement import pin_to
@@ -195,6 +195,7 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
             conn.send_bytes(data)
 
     network = isolate_network(offered)
+    cap_judge_memory(job.memory_mb, offered)
     scratch = job.run_dir / "scratch"
     scratch.mkdir(exist_ok=True)
     if offered.linux:

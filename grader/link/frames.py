@@ -16,6 +16,7 @@ from grader.link.wire import PeerGone, WireError
 LENGTH = struct.Struct("<Q")
 CHUNK = 256 * 1024
 LARGE_READ = 4 * 1024 * 1024
+SKIP_BUFFER = 64 * 1024
 # writev takes at most IOV_MAX (1024 on Linux) parts at once.
 MAX_PARTS = 512
 
@@ -68,9 +69,32 @@ class Frames:
         # announces a large message and sends little costs only what it sent.
         message = bytearray(data[LENGTH.size :])
         self._pending = b""
-        while len(message) < size:
-            message += self._read(min(size - len(message), LARGE_READ))
+        received = len(message)
+        try:
+            while received < size:
+                chunk = self._read(min(size - received, LARGE_READ))
+                received += len(chunk)
+                message += chunk
+        except MemoryError:
+            # More than this process may hold (the judge's memory cap): the rest of the
+            # message is read past, so that the next one starts in step, and the request
+            # it answered fails.
+            del message
+            self._skip(size - received)
+            raise
         return message
+
+    def _skip(self, count: int) -> None:
+        """Read `count` bytes of the stream into one small buffer, keeping none of them."""
+        scratch = memoryview(bytearray(SKIP_BUFFER))
+        while count:
+            try:
+                got = os.readv(self.conn.fileno(), [scratch[: min(count, SKIP_BUFFER)]])
+            except OSError as exc:
+                raise PeerGone(f"the link to the other process broke ({exc})") from None
+            if not got:
+                raise PeerGone("the other process ended")
+            count -= got
 
     def _read(self, count: int) -> bytes:
         try:

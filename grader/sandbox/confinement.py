@@ -1,4 +1,5 @@
-"""Resource limits for the candidate's process, and the judge's own cut from the network.
+"""Resource limits for the candidate's process; the judge's own memory cap and cut from
+the network.
 
 (The candidate's jail, namespaces, uid and seccomp filter, is grader.candidate.jail.)
 """
@@ -17,6 +18,12 @@ from grader.host import Host
 CLONE_NEWNET = 0x40000000
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024
 EXTRA_TASKS = 128  # processes and threads a submission may add (a fork bomb may not)
+# What a judge may map beyond what it was forked with. It holds what the candidate's
+# process sends it, as Python objects (a list of small ints takes four times its JSON and
+# twice the candidate's own list), and its suite's own work: its threads' stacks and
+# arenas take about 140 MB of address space, the suites' data a few MB.
+JUDGE_SPARE_MB = 256
+JUDGE_PER_CANDIDATE_MB = 4
 
 
 def isolate_network(host: Host | None = None) -> str:
@@ -47,14 +54,7 @@ def apply_limits(*, memory_mb: int, cpu_seconds: int, host: Host | None = None) 
         return
     import resource
 
-    vm_size = 0
-    if offered.linux:
-        try:
-            for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmSize:"):
-                    vm_size = int(line.split()[1]) * 1024
-        except OSError:
-            pass
+    vm_size = _address_space() if offered.linux else 0
     # Without /proc the address space of a fresh interpreter is not known: no cap on it.
     address_space = vm_size + memory_mb * 1024 * 1024 if vm_size else resource.RLIM_INFINITY
     tasks = _system_tasks() if offered.linux else 0
@@ -81,6 +81,40 @@ def apply_limits(*, memory_mb: int, cpu_seconds: int, host: Host | None = None) 
     # Writes past the file-size limit fail with an error instead of killing us.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def cap_judge_memory(candidate_mb: int, host: Host | None = None) -> int:
+    """Cap this process's (a judge's) address space: what it has, JUDGE_SPARE_MB and
+    JUDGE_PER_CANDIDATE_MB for each MB the candidate's process may use. A candidate that
+    floods the judge with data (a generator of large lists the suite keeps) then fails
+    its test with a MemoryError instead of taking the machine's memory. The cap in
+    bytes, or 0 where the host has none."""
+    offered = host or hosts.current()
+    vm_size = _address_space() if offered.linux and offered.resource_limits else 0
+    if not vm_size:
+        return 0
+    import resource
+
+    cap = vm_size + (JUDGE_SPARE_MB + JUDGE_PER_CANDIDATE_MB * candidate_mb) * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):
+        return 0
+    return cap
+
+
+def _address_space() -> int:
+    """This process's mapped bytes now (VmSize), or 0 when /proc does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _system_tasks() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -18,14 +19,17 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture
-def grade_adder(tmp_path: Path) -> Callable[[str, str], dict[str, TestResult]]:
-    """Grade `answer` (adder.py's source) against `suite` (the hidden suite's source):
-    the results of its tests by name."""
+def grade_adder(tmp_path: Path) -> Callable[..., dict[str, TestResult]]:
+    """Grade `answer` (adder.py's source) against `suite` (the hidden suite's source), with
+    the exercise's `limits` changed as given: the results of its tests by name."""
 
-    def run(suite: str, answer: str) -> dict[str, TestResult]:
+    def run(suite: str, answer: str, **limits: int) -> dict[str, TestResult]:
         kit_root = tmp_path / "kit"
         shutil.rmtree(kit_root, ignore_errors=True)
         shutil.copytree(FIXTURES / "kit" / "adder", kit_root / "adder")
+        toml = kit_root / "adder" / "exercise.toml"
+        for name, value in limits.items():  # [limits] of exercise.toml: memory_mb, ...
+            toml.write_text(re.sub(rf"{name} = \d+", f"{name} = {value}", toml.read_text()))
         for extra in (kit_root / "adder" / "hidden").iterdir():
             extra.unlink()
         (kit_root / "adder" / "hidden" / "test_adder.py").write_text(textwrap.dedent(suite))

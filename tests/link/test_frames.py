@@ -144,3 +144,51 @@ def test_announcing_a_huge_message_costs_only_what_was_sent(pair) -> None:
     _, status, usage = os.wait4(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert usage.ru_maxrss < resident + 100 * 1024  # kB: far below the 400 MB announced
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_a_message_too_large_to_hold_is_read_past_and_the_next_one_comes_whole():
+    """Under the judge's memory cap a large message fails with MemoryError; the stream
+    stays in step: the message after it is read whole."""
+    import resource
+    import select
+
+    from grader.sandbox.confinement import _address_space
+
+    judge, candidate = socket.socketpair()
+    verdict_read, verdict_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the judge, capped 48 MB above what it maps now
+        code = 1
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (_address_space() + 48 * 2**20, -1))
+            frames = Frames(judge)
+            try:
+                frames.receive(2**30)
+            except MemoryError:
+                code = 2
+            if code == 2 and frames.receive(2**30) == b"the next one":
+                code = 0
+        finally:
+            os.write(verdict_write, bytes([code]))
+            os._exit(0)
+    sender = Frames(candidate)
+
+    def send_both() -> None:
+        try:
+            sender.send([bytes(200 * 2**20)])
+            sender.send([b"the next one"])
+        except PeerGone:
+            pass
+
+    # A daemon thread: a judge out of step stops reading, and the sends would block.
+    threading.Thread(target=send_both, daemon=True).start()
+    ready, _, _ = select.select([verdict_read], [], [], 60)
+    code = os.read(verdict_read, 1) if ready else b"hung"
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    for end in (judge, candidate):
+        end.close()
+    os.close(verdict_read)
+    os.close(verdict_write)
+    assert code == b"\x00", {b"\x01": "no MemoryError", b"\x02": "out of step"}.get(code, code)
