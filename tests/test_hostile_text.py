@@ -21,7 +21,7 @@ from grader.cli import cli
 from grader.grading import grade
 from grader.handout import write_handout
 from grader.report.formats import to_markdown_summary
-from grader.report.terminal_text import terminal_safe
+from grader.report.terminal_text import controls_shown, terminal_safe
 from grader.results import UNWRITABLE, ExerciseResult, ExerciseStatus, GradeResult, ReadingNote
 from grader.workspace import load_submission
 from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
@@ -68,7 +68,29 @@ def test_escape_sequences_are_removed_whole():
 def test_no_gradebook_cell_starts_like_a_formula(cell):
     safe = spreadsheet_safe(cell)
     assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert safe in (cell, "'" + cell)
+    assert safe in (controls_shown(cell), "'" + controls_shown(cell))
+
+
+BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _hidden_by_html(c: str) -> bool:
+    code = ord(c)
+    return code <= 8 or code == 11 or 14 <= code <= 31 or 127 <= code <= 159 or c in BIDI_CONTROLS
+
+
+@given(st.text().filter(lambda text: "\\" not in text))
+def test_controls_are_written_as_escapes_and_nothing_else_changes(text):
+    """No character HTML may not hold, and no bidirectional control, is left; undoing the
+    escapes gives the text back."""
+    shown = controls_shown(text)
+    assert not any(_hidden_by_html(c) for c in shown)
+    undone = re.sub(
+        r"\\(?:x([0-9a-f]{2})|u([0-9a-f]{4}))",
+        lambda m: chr(int(m.group(1) or m.group(2), 16)),
+        shown,
+    )
+    assert undone == text
 
 
 def test_hostile_names_in_the_gradebook_and_summary(engine_kit, tmp_path):
@@ -304,3 +326,30 @@ def test_a_file_name_no_encoding_holds_is_written_escaped(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(text, encoding="utf-8", errors=UNWRITABLE)
     assert json.loads(path.read_text(encoding="utf-8"))["submission"] == "name-\udcff-\ud800"
+
+
+def test_control_characters_reach_no_page_or_cell_raw(engine_kit, tmp_path):
+    """Escapes in the candidate's messages and output, and in a folder's name (a bell, a
+    right-to-left override that would show one name as another), are written as
+    escapes in the HTML report, summary.html and grades.csv."""
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["grade", str(HOSTILE), "--kit", KIT, "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    page = report.read_text(encoding="utf-8")
+    assert not any(_hidden_by_html(c) for c in page)
+    assert "\\x1b[2J" in page
+
+    submissions = tmp_path / "subs"
+    submissions.mkdir()
+    names = ["bell\x07name", "alice\u202efdp.exe"]
+    for name in names:
+        shutil.copytree(HOSTILE, submissions / name)
+    batch = grade_batch(submissions, tmp_path / "out", engine_kit, jobs=2)
+    summary = batch.summary_path.read_text(encoding="utf-8")
+    gradebook = batch.csv_path.read_text(encoding="utf-8")
+    for text in (summary, gradebook):
+        assert not any(_hidden_by_html(c) for c in text)
+        assert "bell\\x07name" in text and "alice\\u202efdp.exe" in text
+    for name in names:  # each candidate's own page, named after the folder
+        page = next((tmp_path / "out").glob(f"{name[:4]}*.html")).read_text(encoding="utf-8")
+        assert not any(_hidden_by_html(c) for c in page)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from grader.locales import SOURCE_LANGUAGE, messages
 from grader.report.render import environment, format_points, page_words
+from grader.report.terminal_text import controls_shown
 from grader.results import UNWRITABLE, Finding, TestStatus
 
 if TYPE_CHECKING:
@@ -176,7 +177,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet shows as text: a leading apostrophe before a formula start."""
+    """A cell a spreadsheet shows as text: its control characters written as escapes,
+    and a leading apostrophe before a formula start."""
+    cell = controls_shown(cell)
     return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 

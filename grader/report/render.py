@@ -12,7 +12,12 @@ import jinja2
 from grader.catalogue import Kit
 from grader.locales import SOURCE_LANGUAGE, Messages, messages
 from grader.report.localized import localize
-from grader.report.terminal_text import padded, terminal_safe, terminal_safe_lines
+from grader.report.terminal_text import (
+    controls_shown,
+    padded,
+    terminal_safe,
+    terminal_safe_lines,
+)
 from grader.results import UNWRITABLE, ExerciseResult, GradeResult, TestStatus
 
 
@@ -35,9 +40,18 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_controls_shown,
     )
     env.filters["points"] = format_points
     return env
+
+
+def _controls_shown(value: object) -> object:
+    """Every value a page shows: text with its control characters written as escapes
+    (markup stays markup: the controls are in the text it quotes, never in its tags)."""
+    if isinstance(value, str) and hasattr(value, "__html__"):  # Markup: it stays markup
+        return type(value)(controls_shown(value))
+    return controls_shown(value) if isinstance(value, str) else value
 
 
 def page_words(speak: Messages) -> dict[str, object]:

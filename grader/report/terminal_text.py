@@ -1,5 +1,5 @@
-"""Text for the terminal: what a candidate controls made safe to print, and columns that
-line up whatever the script."""
+"""Text a candidate controls, made safe to show: on the terminal (columns that line up
+whatever the script too), and in the HTML pages and the gradebook."""
 
 from __future__ import annotations
 
@@ -16,6 +16,23 @@ _ESCAPES = re.compile(
 )
 # Every other control character, and the bidirectional overrides that reorder what is shown.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+# What HTML may not hold as text (C0 controls but tab, line feed, form feed and carriage
+# return; DEL; C1) and the bidirectional controls, which would reorder a name or a
+# message so that it reads as another (a folder named to show as another candidate's).
+_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def controls_shown(text: str) -> str:
+    """`text` with every control character HTML or a spreadsheet would hide or act on
+    written as its escape (`\\x1b`, `\\u202e`); lines and tabs are kept."""
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def terminal_safe(text: str) -> str:
