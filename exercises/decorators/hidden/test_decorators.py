@@ -388,7 +388,9 @@ def test_memoize_matches_counting_model(ops):
 
     seen = set()
     hits = misses = underlying = 0
-    done, error = apply_ops(f, ops)
+    # A tuple: what the candidate's process does to its copy is never written back into
+    # the list this test's model is computed from.
+    done, error = apply_ops(f, tuple(ops))
     for step, (op, outcome) in enumerate(zip(ops, done, strict=False)):
         if op == "clear":
             seen.clear()
