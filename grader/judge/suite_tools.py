@@ -98,6 +98,19 @@ def peak_memory(call: Callable[[], Any]) -> tuple[Any, int]:
     return result, max(0, memory.peak() - baseline)
 
 
+def left_by_candidate(value: Any) -> Any:
+    """What the candidate's code left in its copy of `value`, a list, dict, set or array
+    the test handed to a call in this test: `value` itself if no call changed it.
+
+    The test's own object never changes (a random generator's state aside, which
+    advances as the candidate draws): a hostile answer could otherwise rewrite the data
+    the test computes its expected values from. A "does not modify its input" test
+    checks this instead of its own object.
+    """
+    link = getattr(_connection, "link", None)
+    return value if link is None else link.endpoint.left_by_peer_of(value)
+
+
 def last_call_args() -> Any:
     """The arguments of the last call into the candidate's code (a new object per call),
     or None before any call: lets a watcher tell that another call started."""

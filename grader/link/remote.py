@@ -30,7 +30,7 @@ from grader.link.wire import (
     message_parts,
     split_message,
 )
-from grader.link.write_back import assign, changed_arguments, snapshots
+from grader.link.write_back import assign, changed_arguments, kept_apart, snapshots
 
 
 @dataclass
@@ -70,6 +70,8 @@ class Endpoint(References):
         # Methods read without a request and not looked up yet (see PendingMethod).
         self._pending: list[weakref.ref[PendingMethod]] = []
         self.closed = False
+        # The judge's arguments that a call changed in its copy: id -> (argument, new value).
+        self.left_by_peer: dict[int, tuple[Any, Any]] = {}
         # Called instead of raising PeerGone (the judge ends at once when the candidate
         # dies under a test, so the parent can tell which test it was).
         self.on_gone: Callable[[], None] | None = None
@@ -148,6 +150,7 @@ class Endpoint(References):
         dropped them: its objects' finalizers then run in this turn, not in the next
         request's (a finalizer that hangs costs the test that made the object)."""
         with self.lock:
+            self.left_by_peer.clear()  # a test's own arguments: not the next test's
             if self._released and not self.closed:
                 self.request("sync")
 
@@ -423,7 +426,20 @@ class Endpoint(References):
             index, tree = entry
             if not 0 <= index < len(positional):
                 raise WireError("write-back to no argument")
-            assign(positional[index], self.codec.decode(tree, buffers))
+            target, value = positional[index], self.codec.decode(tree, buffers)
+            if self.side == "j" and kept_apart(target):
+                # The test's own object keeps what the test put in it: the candidate's
+                # code could otherwise rewrite the data the test then computes its
+                # expected values from. What the call left in its copy is kept aside.
+                self.left_by_peer[id(target)] = (target, value)
+            else:
+                assign(target, value)
+
+    def left_by_peer_of(self, value: Any) -> Any:
+        """What the peer's code left in its copy of `value`, an argument of this side's
+        that a call changed (see _write_back); `value` itself if none did."""
+        found = self.left_by_peer.get(id(value))
+        return found[1] if found is not None and found[0] is value else value
 
     _pending_arguments: list[Any] | None = None
 

@@ -1,9 +1,11 @@
-"""Arguments a call changed in place travel back, so the caller's own objects change too.
+"""Arguments a call changed in place travel back to the caller.
 
 Each side works on its own copies of what it was sent: a list the candidate's function
 appends to, an array it fills, a random generator it draws from. The callee compares
 each mutable argument's encoding before and after the call and sends back those that
-changed; the caller makes its own object hold the new value.
+changed. The candidate's process makes its own object hold the new value; the judge
+keeps it apart (suite_tools.left_by_candidate), so that the test's own data never holds
+what the candidate's code wrote, except a random generator's state, which advances.
 """
 
 from __future__ import annotations
@@ -96,6 +98,12 @@ def _mutable(value: Any) -> bool:
     return type(value) in (list, dict, set, bytearray, np.random.Generator) or (
         type(value) is np.ndarray and value.flags.writeable
     )
+
+
+def kept_apart(target: Any) -> bool:
+    """Whether the judge keeps an argument's new value apart from it instead of assigning
+    it: everything but a random generator, whose draws must advance the test's own."""
+    return type(target) is not np.random.Generator
 
 
 def assign(target: Any, value: Any) -> None:

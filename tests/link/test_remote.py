@@ -401,10 +401,18 @@ def test_a_wrapped_method_binds_like_a_function(sub):
     assert Model().predict(2) == 20
 
 
-def test_changes_to_a_list_argument_reach_the_callers_list(sub):
+def test_changes_to_a_list_argument_are_kept_apart_from_the_callers_list(sub):
+    """The judge's own list keeps what it held (the candidate's code could otherwise
+    rewrite the data a test checks against); what the call left in its copy is kept."""
     values = [1, 2, 3]
     sub.shuffle_in_place(values)
-    assert values == [3, 2, 1]
+    assert values == [1, 2, 3]
+    endpoint = sub._remote()._mlgrade_endpoint
+    assert endpoint.left_by_peer_of(values) == [3, 2, 1]
+    other = [1, 2, 3]
+    assert endpoint.left_by_peer_of(other) is other  # no call changed it
+    endpoint.settle_releases()  # a test's end: the next test starts with nothing kept
+    assert endpoint.left_by_peer_of(values) is values
 
 
 def test_draws_from_the_judges_random_generator_advance_it(sub):

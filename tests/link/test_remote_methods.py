@@ -198,10 +198,11 @@ def test_a_methods_error_reaches_the_caller_and_its_repeat_raises_again(answer):
         fail()
 
 
-def test_changes_a_method_makes_to_an_argument_reach_the_caller(answer):
+def test_changes_a_method_makes_to_an_argument_come_back_kept_apart(answer):
     values = [1]
     answer.Tracker().fill(values)
-    assert values == [1, "filled"]
+    assert values == [1]
+    assert _endpoint(answer).left_by_peer_of(values) == [1, "filled"]
 
 
 def test_other_uses_of_a_method_ask_the_candidates_process(answer):

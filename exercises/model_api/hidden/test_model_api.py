@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.judge.suite_tools import left_by_candidate
+
 ATOL = 1e-7  # tolerance for standardized values
 ZERO_ATOL = 1e-12  # a constant column must be zero within this
 
@@ -147,11 +149,14 @@ def test_standardize_does_not_mutate_input():
     X = np.array([[1.0, 7.0], [2.0, 7.0], [6.0, 7.0]])
     before = X.copy()
     got = sub.MLModel.standardize(X)
-    np.testing.assert_array_equal(X, before, err_msg="the input array was modified")
+    np.testing.assert_array_equal(
+        left_by_candidate(X), before, err_msg="the input array was modified"
+    )
     assert got is not X and not np.shares_memory(got, X), "expected a new array, not a view of X"
     rows = [[1, 2], [3, 4], [5, 9]]
     sub.MLModel.standardize(rows)
-    assert rows == [[1, 2], [3, 4], [5, 9]], f"the input list was modified: {rows}"
+    left = left_by_candidate(rows)
+    assert left == [[1, 2], [3, 4], [5, 9]], f"the input list was modified: {left}"
 
 
 @pytest.mark.points(1)
@@ -264,7 +269,8 @@ def test_from_config_accepts_any_mapping_and_keeps_it():
     config = {"name": "svm", "C": 1.0}
     model = sub.MLModel.from_config(config)
     assert text(model.name) == "svm", f"expected name 'svm', got {model.name!r}"
-    assert config == {"name": "svm", "C": 1.0}, f"the config was modified: {config}"
+    left = left_by_candidate(config)
+    assert left == {"name": "svm", "C": 1.0}, f"the config was modified: {left}"
     frozen = sub.MLModel.from_config(types.MappingProxyType({"name": "knn"}))
     assert text(frozen.name) == "knn", (
         f"expected name 'knn' from a read-only mapping, got {frozen.name!r}"
