@@ -388,8 +388,8 @@ def test_memoize_matches_counting_model(ops):
 
     seen = set()
     hits = misses = underlying = 0
-    # A tuple: what the candidate's process does to its copy is never written back into
-    # the list this test's model is computed from.
+    # A tuple: the candidate's code can reach the helper's copy from its frames, and a
+    # tuple holds still (the model comes from this test's own list either way).
     done, error = apply_ops(f, tuple(ops))
     for step, (op, outcome) in enumerate(zip(ops, done, strict=False)):
         if op == "clear":

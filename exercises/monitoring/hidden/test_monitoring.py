@@ -432,8 +432,8 @@ def test_rolling_value_none_then_float():
 def test_rolling_matches_last_window(window, pairs):
     """After every update, value is the accuracy over the last `window` pairs (within 1e-12)."""
     acc = sub.RollingAccuracy(window=window)
-    # A tuple: what the candidate's process does to its copy is never written back into
-    # the list the expected values are computed from.
+    # A tuple: the candidate's code can reach the helper's copy from its frames, and a
+    # tuple holds still (the expected values come from this test's own list either way).
     values, error = update_with_each(acc, tuple(pairs), True)
     for i, got in enumerate(values, start=1):
         expected = reference_accuracy(pairs[:i], window)
