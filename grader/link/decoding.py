@@ -157,8 +157,8 @@ class Decoder:
                 # The candidate's descriptors bind in the judge's classes (not the other way).
                 ("__get__",) * (self.side == "j" and "__get__" in protocols)
                 + (SELF_ITERATOR,) * (SELF_ITERATOR in protocols),
-                _methods(methods),
-                _methods(on_class),
+                method_labels(methods),
+                method_labels(on_class),
             )
         if tag == "TD":
             return datetime.timedelta(int(rest[0]), int(rest[1]), int(rest[2]))
@@ -290,9 +290,10 @@ def _identity(tree: Any) -> dict[str, Any]:
     return found
 
 
-def _methods(tree: Any) -> dict[str, str]:
-    """A class's plain methods (or the class's own, see codec.class_methods), name to
-    qualname, as its own process listed them."""
+def method_labels(tree: Any) -> dict[str, str]:
+    """[name, label, ...] a peer listed: a class's plain methods, the class's own (see
+    codec.class_methods) or the functions a function holds; names that are not public
+    identifiers are dropped, a malformed list is a WireError."""
     if not isinstance(tree, list) or len(tree) % 2 or len(tree) > 2 * METHODS_LIMIT:
         raise WireError("malformed methods")
     found: dict[str, str] = {}

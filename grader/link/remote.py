@@ -16,6 +16,7 @@ from typing import Any
 
 from grader.link.codec import Codec
 from grader.link.comparisons import judged, judged_hash
+from grader.link.decoding import method_labels
 from grader.link.frames import Frames
 from grader.link.policy import Policy
 from grader.link.proxies import PendingMethod, Proxy
@@ -274,7 +275,7 @@ class Endpoint(References):
                 value=value,
                 method=method,
                 attributes=_attributes(header.get("k")),
-                methods=_held_functions(header.get("km")),
+                methods=method_labels(header["km"]) if "km" in header else None,
             )
         if "e" in header:
             error = self.codec.decode(header["e"], buffers)
@@ -286,7 +287,7 @@ class Endpoint(References):
                 error=error,
                 method=method,
                 attributes=_attributes(header.get("k")),
-                methods=_held_functions(header.get("km")),
+                methods=method_labels(header["km"]) if "km" in header else None,
             )
         raise WireError("a message of no known kind")
 
@@ -466,18 +467,6 @@ def _attributes(tree: Any) -> dict[str, Any] | None:
     if not all(type(k) is str and _scalar(v) for k, v in found.items()):
         raise WireError("malformed attributes")
     return found
-
-
-def _held_functions(tree: Any) -> dict[str, str] | None:
-    """The functions a call's reply said its function holds (name to label), if any."""
-    if tree is None:
-        return None
-    if not isinstance(tree, list) or len(tree) % 2 or len(tree) > 2 * METHODS_LIMIT:
-        raise WireError("malformed held functions")
-    found = dict(zip(tree[0::2], tree[1::2], strict=True))
-    if not all(type(k) is str and k.isidentifier() and type(v) is str for k, v in found.items()):
-        raise WireError("malformed held functions")
-    return {name[:METHOD_NAME_LIMIT]: label[:METHOD_NAME_LIMIT] for name, label in found.items()}
 
 
 def _name(value: Any) -> str:

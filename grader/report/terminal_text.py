@@ -14,14 +14,16 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
 )
-# Every other control character, and the bidirectional overrides that reorder what is shown.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The bidirectional marks, overrides and isolates: they reorder what is shown.
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Every other control character, and the bidirectional ones.
+_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 
 
 # What HTML may not hold as text (C0 controls but tab, line feed, form feed and carriage
 # return; DEL; C1) and the bidirectional controls, which would reorder a name or a
 # message so that it reads as another (a folder named to show as another candidate's).
-_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
 def controls_shown(text: str) -> str:
