@@ -24,9 +24,11 @@ from typing import Any
 from grader.catalogue import Exercise
 from grader.errors import KitError
 from grader.job import WARM_ENGINE, CandidateJob, JudgeJob
+from grader.sandbox import collection_cache
 from grader.sandbox.bytecode import compile_own_modules
 from grader.sandbox.cgroups import sweep
 from grader.sandbox.channel import ChildOutcome, CollectedTest, TestRecord
+from grader.sandbox.collection_cache import Collection
 from grader.sandbox.exits import fate_message
 from grader.sandbox.forkservers import (
     JUDGE_OWN_MODULES,
@@ -249,6 +251,15 @@ class Sandbox:
         self, exercise: Exercise, suite: str, key: tuple[str, str]
     ) -> tuple[CollectedTest, ...]:
         if key not in self._collected:
+            stored_as = collection_cache.cache_key(exercise, suite)
+            kept = collection_cache.load(exercise, suite, stored_as)
+            if kept is not None:
+                atexit.register(shutil.rmtree, kept.suite_dir, True)
+                self._pristine[key] = kept.suite_dir
+                self._imports[key] = kept.imports
+                self._collected[key] = kept.tests
+                return kept.tests
+            collection_cache.forget(stored_as)
             imports = suite_imports([exercise], suite)
             with Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
                 # The trusted collection run leaves pytest's rewritten bytecode in the
@@ -272,6 +283,9 @@ class Sandbox:
                     f"the stub: {detail.strip().splitlines()[-1] if detail else 'no tests'}"
                 )
             self._collected[key] = tuple(outcome.collected)
+            collection_cache.store(
+                stored_as, Collection(self._collected[key], imports, self._pristine[key])
+            )
         return self._collected[key]
 
     def run(

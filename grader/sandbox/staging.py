@@ -66,8 +66,7 @@ class Staging:
             shutil.copytree(self.pristine, self.suite_dir, dirs_exist_ok=True)
             return self
         for path in self.exercise.suite_files(self.suite):
-            name = path.name if self.suite == "hidden" else f"test_{self.exercise.id}_public.py"
-            shutil.copyfile(path, self.suite_dir / name)
+            shutil.copyfile(path, self.suite_dir / staged_name(self.exercise, self.suite, path))
         return self
 
     def job(
@@ -135,6 +134,12 @@ class Staging:
         shutil.rmtree(self.run_dir, ignore_errors=True)
         if not self.keep_suite:
             shutil.rmtree(self.suite_dir, ignore_errors=True)
+
+
+def staged_name(exercise: Exercise, suite: str, path: Path) -> str:
+    """A suite file's name in the staged suite folder: test_<id>_public.py for the
+    public tests, its own for a hidden suite's file."""
+    return path.name if suite == "hidden" else f"test_{exercise.id}_public.py"
 
 
 def mount_run_folder(folder: Path, size_mb: int) -> bool:
