@@ -11,6 +11,9 @@ knowing; here both engines run interleaved, so they see the same machine. Prints
 - `mlgrade run --no-server` (a cold run, the README's figure (d)) of each of those
   exercises alone, in a workspace holding the baseline's answer, summed over them.
 BASELINE is any git revision; it is checked out in a temporary worktree.
+--forget-collections removes this engine's kept collections (the user's cache, see
+grader/sandbox/collection_cache.py) before each of its commands, so that every command
+collects its suites as the baseline does: the figures of a first grading.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 from measure import Measurement, become_subreaper, measure
 
 ROOT = Path(__file__).resolve().parents[1]
+# Set by --forget-collections: the kept collections' folder, emptied before each command.
+FORGET: list[Path] = []
 
 
 def grade(root: Path, kit: Path, solutions: Path, scratch: Path, ids: str = "") -> Measurement:
@@ -48,6 +53,9 @@ def batch(root: Path, submissions: Path, scratch: Path) -> Measurement:
 
 def _run(root: Path, command: list[str], scratch: Path) -> Measurement:
     shutil.rmtree(scratch / "batch", ignore_errors=True)
+    if root == ROOT:
+        for folder in FORGET:
+            shutil.rmtree(folder, ignore_errors=True)
     env = {"PYTHONPATH": str(root), "MLGRADE_SERVER": "0"}
     run = measure(command, cwd=scratch, env=env)
     if run.returncode not in (0, 1):
@@ -113,7 +121,17 @@ def main() -> None:
         "grade at full marks), so that figures stay comparable when another suite starts "
         "to pass",
     )
+    parser.add_argument(
+        "--forget-collections",
+        action="store_true",
+        help="empty this engine's kept collections before each of its commands",
+    )
     args = parser.parse_args()
+    if args.forget_collections:
+        sys.path.insert(0, str(ROOT))
+        from grader.sandbox.collection_cache import cache_folder
+
+        FORGET.append(cache_folder())
     become_subreaper()
     scratch = Path(tempfile.mkdtemp(prefix="mlgrade-compare-"))
     before = scratch / "baseline"
