@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import linecache
 import math
 import pathlib
 
@@ -13,7 +14,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from grader.link.codec import Codec
-from grader.link.wire import Ref, RemoteError, WireError, message_bytes, split_message
+from grader.link.wire import (
+    Ref,
+    RemoteError,
+    WireError,
+    exception_frames,
+    message_bytes,
+    split_message,
+)
 
 
 class _Tables:
@@ -247,3 +255,23 @@ def test_the_judge_never_maps_a_file_the_candidate_names(tmp_path):
         Codec("j", _Tables("j")).decode(["MM", str(tmp_path / "x.dat"), "|u1", [4], 0], [])
     with pytest.raises(WireError):  # a file the candidate's side cannot open
         Codec("c", _Tables("c")).decode(["MM", str(tmp_path / "none"), "|u1", [4], 0], [])
+
+
+def test_exception_frames_name_only_the_candidates_file_and_read_only_it(tmp_path, monkeypatch):
+    answer = tmp_path / "answer.py"
+    answer.write_text("def outer(f):\n    x = 1\n    return f(3)\n", encoding="utf-8")
+    namespace: dict = {}
+    exec(compile(answer.read_text(), str(answer), "exec"), namespace)
+    library: dict = {}
+    source = (
+        "def deep(n):\n    if n == 0:\n        raise ValueError('no')\n    return deep(n - 1)\n"
+    )
+    exec(compile(source, str(tmp_path / "hidden" / "link.py"), "exec"), library)
+    with pytest.raises(ValueError) as caught:
+        namespace["outer"](library["deep"])
+    asked: list[str] = []
+    real = linecache.getline
+    monkeypatch.setattr(linecache, "getline", lambda name, *a: asked.append(name) or real(name, *a))
+    assert exception_frames(caught.value, str(answer)) == "answer.py:3 in outer\n    return f(3)"
+    assert set(asked) == {str(answer)}
+    assert exception_frames(caught.value, "") == ""
