@@ -147,6 +147,11 @@ class Decoder:
                 raise WireError("malformed class")
             if side == self.side:
                 return self.endpoint.resolve(ident)
+            # A class is described in full each time one of its instances crosses; its
+            # mirror is made from the first description, so later ones need no decoding.
+            known = self.endpoint.known_mirror(ident)
+            if known is not None:
+                return known
             decoded = [self._decode(b, buffers, depth + 1) for b in bases]
             return self.endpoint.mirror(
                 Ref(str(side), ident, "type", _text_of(qualname)[:200]),

@@ -75,6 +75,10 @@ class References:
             self._proxies[ref.id] = found
         return found
 
+    def known_mirror(self, ident: int) -> type | None:
+        """The mirror already made for the peer's class `ident`, if any."""
+        return self._mirrors.get(ident)
+
     def mirror(
         self,
         ref: Ref,

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.link import decoding
 from grader.link.codec import JSON_SCALARS, _own_trees
 from grader.link.remote import Endpoint
 from grader.link.wire import WireError
@@ -43,6 +44,25 @@ def test_a_class_sent_twice_is_the_same_tree_naming_one_exported_object(endpoint
     assert (tag, side) == ("K", "c")
     assert endpoint.resolve(ident) is Forest
     assert endpoint.resolve(bases[0][2]) is Model
+
+
+def test_a_class_described_again_is_not_decoded_again(monkeypatch):
+    left, right = socket.socketpair()
+    sender, receiver = Endpoint(left, "c"), Endpoint(right, "j")
+    try:
+        first = sender.codec.encode(Forest(), [])
+        mirror = type(receiver.codec.decode(first, []))
+        decoded: list[object] = []
+        real = decoding.method_labels
+        monkeypatch.setattr(
+            decoding, "method_labels", lambda tree: decoded.append(tree) or real(tree)
+        )
+        again = receiver.codec.decode(sender.codec.encode(Forest(), []), [])
+        assert type(again) is mirror and type(again).__name__ == "Forest"
+        assert decoded == []  # the mirror made from the first description answers
+    finally:
+        left.close()
+        right.close()
 
 
 def test_a_class_the_peer_released_is_exported_again_before_it_is_named(endpoint):

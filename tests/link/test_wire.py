@@ -45,6 +45,9 @@ class _Tables:
     def proxy(self, ref: Ref, mirror: object = None) -> tuple:
         return ("proxy", ref.side, ref.id)
 
+    def known_mirror(self, ident: int) -> None:
+        return None  # every class is described anew
+
     def mirror(
         self, ref, name, module, bases, protocols, features=(), methods=None, class_methods=None
     ) -> type:
