@@ -4,6 +4,7 @@ collected again by every `mlgrade grade`, `run` or batch."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -89,16 +90,32 @@ def load(exercise: Exercise, suite: str, key: str) -> Collection | None:
         copy = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
         # copy2 keeps modification times, which pytest checks its bytecode against.
         shutil.copytree(folder / "suite", copy, symlinks=False, dirs_exist_ok=True)
-        # The suite's files are run by every judge: the copy's must be the kit's, byte for byte.
-        for path in exercise.suite_files(suite):
-            if (copy / staged_name(exercise, suite, path)).read_bytes() != path.read_bytes():
-                raise ValueError(f"{path.name} differs from the kit's")
-        os.utime(folder)  # used: the last to be evicted
+        _check_copy(exercise, suite, copy)
     except (OSError, ValueError, TypeError, KeyError):
         if copy is not None:
             shutil.rmtree(copy, ignore_errors=True)
         return None
+    with contextlib.suppress(OSError):  # a read-only cache is still used
+        os.utime(folder)  # used: the last to be evicted
     return Collection(tests, imports, copy)
+
+
+def _check_copy(exercise: Exercise, suite: str, copy: Path) -> None:
+    """ValueError unless the copy holds the kit's suite files byte for byte, and beside
+    them nothing but their bytecode: every file there is something a judge may run."""
+    files = {staged_name(exercise, suite, path): path for path in exercise.suite_files(suite)}
+    for name, path in files.items():
+        if (copy / name).read_bytes() != path.read_bytes():
+            raise ValueError(f"{name} differs from the kit's")
+    stems = tuple(f"{Path(name).stem}." for name in files)
+    for entry in copy.iterdir():
+        if entry.name in files:
+            continue
+        if entry.name != "__pycache__" or entry.is_symlink() or not entry.is_dir():
+            raise ValueError(f"{entry.name} is no suite file")
+        for compiled in entry.iterdir():
+            if not (compiled.name.startswith(stems) and compiled.name.endswith(".pyc")):
+                raise ValueError(f"{compiled.name} is no suite file's bytecode")
 
 
 def store(key: str, collection: Collection) -> None:

@@ -91,6 +91,20 @@ def test_an_entry_whose_suite_differs_from_the_kits_is_not_used(kit, kept, tmp_p
 
 
 @pytest.mark.parametrize(
+    "extra", ["conftest.py", "__pycache__/conftest.cpython-311.pyc", "__pycache__/test_adder.txt"]
+)
+def test_an_entry_holding_anything_beside_the_suite_and_its_bytecode_is_not_used(
+    kit, kept, tmp_path, extra
+):
+    exercise = kit.get("adder")
+    key = collection_cache.cache_key(exercise, "hidden")
+    collection_cache.store(key, Collection(TESTS, (), staged_suite(kit, tmp_path)))
+    assert collection_cache.load(exercise, "hidden", key) is not None
+    (kept / key / "suite" / extra).write_text("import os\n", encoding="utf-8")
+    assert collection_cache.load(exercise, "hidden", key) is None
+
+
+@pytest.mark.parametrize(
     "entry",
     [
         "not json",
