@@ -51,7 +51,7 @@ def engine_fingerprint() -> str:
     A file's size and modification time stand for its content, as they do for Python's
     own bytecode; an installed, upgraded or removed distribution renames a folder.
     """
-    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sys.executable}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sys.prefix}\0".encode())
     for path in sorted(PACKAGE.rglob("*.py")):
         stat = path.stat()
         digest.update(f"{path.relative_to(PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
@@ -60,7 +60,10 @@ def engine_fingerprint() -> str:
             names = sorted(n for n in os.listdir(entry or ".") if n.endswith(("-info", ".pth")))
         except OSError:  # a zip, or a folder that is gone
             continue
-        digest.update(entry.encode() + b"\0" + "\0".join(names).encode() + b"\0")
+        # Only where distributions are installed: the working directory, which `python -m`
+        # puts on the path, must not make a key of its own.
+        if names:
+            digest.update(entry.encode() + b"\0" + "\0".join(names).encode() + b"\0")
     return digest.hexdigest()
 
 

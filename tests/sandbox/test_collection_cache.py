@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from grader.sandbox.channel import CollectedTest
 from grader.sandbox.collection_cache import Collection
 from grader.sandbox.runner import Sandbox
 from grader.workspace import load_submission
-from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES
+from tests.conftest import ENGINE_SUBMISSIONS, FIXTURES, ROOT
 
 TESTS = (
     CollectedTest("test_adder.py::test_one", 1.0, "adds one", ""),
@@ -152,6 +154,36 @@ def test_a_key_names_the_suites_files_and_the_exercises_own(kit):
         (exercise.folder / "exercise.toml").read_text() + "\n# edited\n"
     )
     assert collection_cache.cache_key(exercise, "hidden") != before
+
+
+def test_a_key_does_not_depend_on_how_or_where_mlgrade_was_started(kit, tmp_path):
+    code = (
+        "import sys; from pathlib import Path; from grader.catalogue import load_kit; "
+        "from grader.sandbox.collection_cache import cache_key; "
+        "print(cache_key(load_kit(Path(sys.argv[1])).get('adder'), 'hidden'))"
+    )
+    script = tmp_path / "bin" / "grade_it.py"
+    script.parent.mkdir()
+    script.write_text(code, encoding="utf-8")
+    # The same interpreter by another name, as a console script's first line names it.
+    other_name = Path(sys.executable).with_name("python3")
+    interpreter = str(other_name) if other_name.exists() else sys.executable
+    keys = {
+        subprocess.run(
+            command,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        # -c puts the working directory first on the path, a script its own folder.
+        for command in (
+            [sys.executable, "-c", code, str(kit.root)],
+            [interpreter, str(script), str(kit.root)],
+        )
+    }
+    assert len(keys) == 1 and len(keys.pop().strip()) == 64
 
 
 @settings(max_examples=25, deadline=None)
