@@ -125,9 +125,8 @@ class Sandbox:
         self._candidates: dict[tuple[str, ...], ForkServerContext] = {}
         self._server_of: dict[Exercise, ForkServerContext] = {}
         self._candidates_lock = threading.Lock()
-        self._collected: dict[tuple[str, str], tuple[CollectedTest, ...]] = {}
-        self._pristine: dict[tuple[str, str], Path] = {}
-        self._imports: dict[tuple[str, str], tuple[str, ...]] = {}
+        # Each suite's tests, imports and pristine folder (with pytest's bytecode).
+        self._collections: dict[tuple[str, str], Collection] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._started = False  # once a judge ran, its fork server's imports are set
@@ -250,43 +249,40 @@ class Sandbox:
     def _collect_locked(
         self, exercise: Exercise, suite: str, key: tuple[str, str]
     ) -> tuple[CollectedTest, ...]:
-        if key not in self._collected:
+        if key not in self._collections:
             stored_as = collection_cache.cache_key(exercise, suite)
-            kept = collection_cache.load(exercise, suite, stored_as)
-            if kept is not None:
-                atexit.register(shutil.rmtree, kept.suite_dir, True)
-                self._pristine[key] = kept.suite_dir
-                self._imports[key] = kept.imports
-                self._collected[key] = kept.tests
-                return kept.tests
-            collection_cache.forget(stored_as)
-            imports = suite_imports([exercise], suite)
-            with Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
-                # The trusted collection run leaves pytest's rewritten bytecode in the
-                # suite folder; every later run gets a fresh copy of that folder.
-                staging.keep_suite = True
-                self._pristine[key] = staging.suite_dir
-                self._imports[key] = imports
-                atexit.register(shutil.rmtree, staging.suite_dir, True)
-                outcome = self._run_child(
-                    exercise,
-                    staging.job(collect_only=True, only=None),
-                    None,
-                    expected=None,
-                    deadline=time.monotonic() + max(60.0, exercise.limits.exercise_seconds),
-                    test_seconds=exercise.limits.exercise_seconds,
-                )
-            if outcome.collect_error or not outcome.collected:
-                detail = outcome.collect_error or outcome.corrupt or outcome.exit_reason
-                raise KitError(
-                    f"exercise {exercise.id}: the {suite} suite does not collect against "
-                    f"the stub: {detail.strip().splitlines()[-1] if detail else 'no tests'}"
-                )
-            self._collected[key] = tuple(outcome.collected)
-            collection_cache.store(
-                stored_as, Collection(self._collected[key], imports, self._pristine[key])
+            found = collection_cache.load(exercise, suite, stored_as)
+            if found is not None:
+                atexit.register(shutil.rmtree, found.suite_dir, True)
+            else:
+                collection_cache.forget(stored_as)
+                found = self._collect_against_stub(exercise, suite)
+                collection_cache.store(stored_as, found)
+            self._collections[key] = found
+        return self._collections[key].tests
+
+    def _collect_against_stub(self, exercise: Exercise, suite: str) -> Collection:
+        imports = suite_imports([exercise], suite)
+        with Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
+            # The trusted collection run leaves pytest's rewritten bytecode in the suite
+            # folder; every later run gets a fresh copy of that folder.
+            staging.keep_suite = True
+            atexit.register(shutil.rmtree, staging.suite_dir, True)
+            outcome = self._run_child(
+                exercise,
+                staging.job(collect_only=True, only=None),
+                None,
+                expected=None,
+                deadline=time.monotonic() + max(60.0, exercise.limits.exercise_seconds),
+                test_seconds=exercise.limits.exercise_seconds,
             )
-        return self._collected[key]
+        if outcome.collect_error or not outcome.collected:
+            detail = outcome.collect_error or outcome.corrupt or outcome.exit_reason
+            raise KitError(
+                f"exercise {exercise.id}: the {suite} suite does not collect against "
+                f"the stub: {detail.strip().splitlines()[-1] if detail else 'no tests'}"
+            )
+        return Collection(tuple(outcome.collected), imports, staging.suite_dir)
 
     def run(
         self,
@@ -311,7 +307,8 @@ class Sandbox:
         timed_out = False
         self.collect(exercise, suite)
         key = (exercise.suite_sha256(suite), exercise.id)
-        with Staging(exercise, suite, artifact, self._pristine[key], self._imports[key]) as staging:
+        collected = self._collections[key]
+        with Staging(exercise, suite, artifact, collected.suite_dir, collected.imports) as staging:
             only: list[str] | None = None
             while True:
                 outcome = self._run_child(
