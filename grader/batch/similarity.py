@@ -13,8 +13,9 @@ overlap of fingerprints would accuse honest candidates rather than reveal copyin
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,13 +155,15 @@ def compare(
     right: Source,
     left_prints: tuple[Fingerprint, ...],
     right_prints: tuple[Fingerprint, ...],
+    owners: Callable[[str], dict[int, str]] = function_of_lines,
 ) -> SimilarPair:
-    """Score two candidates' code and locate what they share."""
+    """Score two candidates' code and locate what they share; `owners` maps a source's
+    lines to their functions (a batch passes one that remembers each source's)."""
     shared = {f.hash for f in left_prints} & {f.hash for f in right_prints}
     left_lines = _source_lines(left.text)
     right_lines = _source_lines(right.text)
-    left_owner = function_of_lines(left.text)
-    right_owner = function_of_lines(right.text)
+    left_owner = owners(left.text)
+    right_owner = owners(right.text)
     matches = []
     for run in _runs(left_prints, right_prints, left_owner, right_owner):
         on_left = [left_prints[i] for i, _ in run]
@@ -252,7 +255,9 @@ def find_similar(
             if score > 0 and score >= threshold:
                 scored.append((score, exercise.id, ordered[a], ordered[b], prints[a], prints[b]))
     scored.sort(key=lambda t: (-t[0], t[1], t[2].candidate, t[3].candidate))
+    # A source is in many of the listed pairs: parse it once, not once per pair.
+    owners = functools.lru_cache(maxsize=None)(function_of_lines)
     return tuple(
-        compare(exercise_id, left, right, left_prints, right_prints)
+        compare(exercise_id, left, right, left_prints, right_prints, owners)
         for _, exercise_id, left, right, left_prints, right_prints in scored[:limit]
     )

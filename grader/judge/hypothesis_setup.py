@@ -87,6 +87,41 @@ def warm_hypothesis_engine() -> None:
         pass
 
 
+def remember_function_digests() -> None:
+    """Let hypothesis digest each test's source once per process, not at every use.
+
+    A property's seed (derandomized) and its database key are both the digest of its
+    source, worked out from scratch each time (tokenized twice and parsed once): twice
+    a property. The digest depends only on the function, its signature and the
+    parametrization hypothesis notes on it, so those make the key.
+    """
+    try:
+        from hypothesis import core
+        from hypothesis.internal.reflection import function_digest
+    except ImportError:  # internal API: each property digests its source itself
+        return
+    if getattr(core.function_digest, "remembers", False):
+        return
+    remembered: dict[tuple[object, object, object], bytes] = {}
+
+    def digest(function: object) -> bytes:
+        try:
+            key = (
+                function,
+                getattr(function, "_hypothesis_internal_add_digest", None),
+                getattr(function, "__signature__", None),
+            )
+            known = remembered.get(key)
+        except TypeError:  # something unhashable: no key, digest it again
+            return function_digest(function)
+        if known is None:
+            known = remembered[key] = function_digest(function)
+        return known
+
+    digest.remembers = True  # type: ignore[attr-defined]
+    core.function_digest = digest
+
+
 def seal_hypothesis_constants() -> None:
     """Let hypothesis draw its "local constants" from the candidate's code alone.
 

@@ -30,10 +30,11 @@ import pytest  # noqa: F401
 from grader import host
 from grader.candidate import landlock, privileges
 from grader.job import WARM_ENGINE, JudgeJob
-from grader.judge import plugin_fixtures, pytest_run, suite_tools
+from grader.judge import plugin_fixtures, pytest_run, seeded_numpy, suite_tools
 from grader.judge.collector import Collector, encode
 from grader.judge.hypothesis_setup import (
     configure_hypothesis,
+    remember_function_digests,
     seal_hypothesis_constants,
     warm_hypothesis_engine,
     warm_hypothesis_tables,
@@ -270,6 +271,8 @@ def warm_up() -> None:
         warm_hypothesis_engine()
     warm_scikit_learn()
     seal_hypothesis_constants()
+    remember_function_digests()
+    seeded_numpy.install()
 
 
 with_frame_room(warm_up)
