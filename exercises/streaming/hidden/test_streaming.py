@@ -1,7 +1,6 @@
 """Hidden suite for the streaming exercise (seed question Q1)."""
 
 import csv
-import itertools
 import math
 import re
 
@@ -11,7 +10,7 @@ import streaming as sub
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from grader.judge.suite_tools import define, drawn, peak_memory
+from grader.judge.suite_tools import define, peak_memory
 
 # no explain phase: it only slows down the report of a failing example
 PHASES = [phase for phase in Phase if phase is not Phase.explain]
@@ -46,14 +45,31 @@ class _EndlessCounter:
 # - drain: the judge receives each chunk as a copy made when it is yielded, so it cannot
 #   see a list that the candidate's generator changes after yielding it; a consumer in
 #   the candidate's own process keeps the very lists yielded, as a real caller would.
+# - chunks_of and endless_chunks: the same, over an iterator made there too, so that the
+#   items are not drawn one crossing at a time from the judge. The laziness checks keep
+#   an iterator of the judge's own (_EndlessCounter), whose count the candidate cannot
+#   write.
 # - read_through: where the page cache counts in the candidate's memory (a cgroup charges
 #   a file's pages to the first process that reads them, e.g. after they were evicted),
 #   the file's pages are then charged before the measured call, whose growth is what the
 #   candidate's code itself holds.
 _HELPERS = """
+import itertools
+
+
 def drain(iterable):
     '''Every item of iterable, in a list built in this process.'''
     return list(iterable)
+
+
+def chunks_of(iter_chunks, items, size):
+    '''Every chunk iter_chunks(iter(items), size) gives, in a list built in this process.'''
+    return list(iter_chunks(iter(items), size))
+
+
+def endless_chunks(iter_chunks, size, count):
+    '''The first count chunks iter_chunks gives of the endless 0, 1, 2, ... made here.'''
+    return list(itertools.islice(iter_chunks(itertools.count(), size), count))
 
 
 def read_through(path):
@@ -64,7 +80,9 @@ def read_through(path):
             size += len(block)
     return size
 """
-drain, read_through = define(_HELPERS, "drain", "read_through")
+drain, chunks_of, endless_chunks, read_through = define(
+    _HELPERS, "drain", "chunks_of", "endless_chunks", "read_through"
+)
 
 
 def _brute_chunks(items, size):
@@ -153,7 +171,7 @@ VALUES = st.one_of(VALID_VALUES, VALID_VALUES, JUNK_VALUES)
 @example(items=list(range(3)), size=5)
 def test_iter_chunks_matches_slicing(items, size):
     """iter_chunks gives consecutive lists of size items, only the last one shorter."""
-    got = drain(sub.iter_chunks(iter(items), size))
+    got = chunks_of(sub.iter_chunks, items, size)
     want = _brute_chunks(items, size)
     assert got == want, f"expected {want}, got {got}"
     assert all(type(chunk) is list for chunk in got), (
@@ -175,7 +193,7 @@ def test_iter_chunks_is_lazy_on_an_endless_iterator():
     assert source.taken == 8, f"expected 8 items consumed after two chunks, got {source.taken}"
     assert list(first) == [0, 1, 2, 3], f"expected items [0, 1, 2, 3], got {first}"
     assert list(second) == [4, 5, 6, 7], f"expected items [4, 5, 6, 7], got {second}"
-    many = list(drawn(sub.iter_chunks(itertools.count(), 3), 100))
+    many = endless_chunks(sub.iter_chunks, 3, 100)
     assert list(many[-1]) == [297, 298, 299], (
         f"expected chunk 100 to hold [297, 298, 299], got {many[-1]}"
     )
