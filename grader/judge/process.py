@@ -42,6 +42,7 @@ from grader.judge.hypothesis_setup import (
 from grader.judge.link import CandidateLink, RemoteModule
 from grader.judge.memory import CandidateMemory
 from grader.link.wire import WireError
+from grader.sandbox import quick_frame_checks
 from grader.sandbox.confinement import cap_judge_memory, isolate_network
 from grader.sandbox.exits import PEER_GONE_AT_IMPORT_EXIT, PEER_GONE_EXIT
 from grader.sandbox.frame_room import with_frame_room
@@ -245,7 +246,8 @@ def judge_main(job: JudgeJob, conn: Any, candidate_conn: Any) -> None:
 
 
 def warm_scikit_learn() -> None:
-    """Let scikit-learn look up its dataframe plugins here, once, if a suite uses it.
+    """Let scikit-learn look up its dataframe plugins here, once, if a suite uses it,
+    and answer its dataframe checks of plain values at once (quick_frame_checks).
 
     Its first check of any input searches every installed distribution's entry points
     for them (~5 ms), which each forked judge would otherwise repeat.
@@ -258,6 +260,7 @@ def warm_scikit_learn() -> None:
         check_consistent_length([0], [0])
     except Exception:  # noqa: BLE001 - only a speed-up
         pass
+    quick_frame_checks.answer_plain_values_at_once()
 
 
 def warm_up() -> None:

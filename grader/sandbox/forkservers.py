@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import host
 from grader.sandbox.frame_room import with_frame_room
+from grader.sandbox.quick_frame_checks import answer_plain_values_at_once
 
 if TYPE_CHECKING:
     from grader.catalogue import Exercise
@@ -136,6 +137,8 @@ def _received_fd(duplicate: Any) -> int:
 def _serve(listener: int, alive: int, preload: list[str]) -> None:
     """A fork server's loop, in a process another fork server started."""
     with_frame_room(_import_all, preload)
+    # Before the heap is frozen: every process forked from here checks plain inputs fast.
+    answer_plain_values_at_once()
     # grader.sandbox.frozen_heap froze the heap once, in the first server of the chain: importing
     # it again does nothing, so what this server loaded on top is frozen here.
     gc.freeze()
