@@ -81,19 +81,20 @@ def repeat(function, args, times):
     return results, None
 
 
-def read_each(estimators, rows, X=None):
-    '''For each estimator in turn, (its rows_ if rows, then its predict(X) if X is given).'''
+def read_each(model, rows, X=None):
+    '''For each of model.estimators_ in turn, (its rows_ if rows, then its predict(X) if X
+    is given). The list is read here too: its estimators never cross to the judge.'''
     found = []
-    for est in estimators:
-        try:
+    try:
+        for est in model.estimators_:
             read = []
             if rows:
                 read.append(est.rows_)
             if X is not None:
                 read.append(est.predict(X))
             found.append(tuple(read))
-        except BaseException as error:
-            return found, error
+    except BaseException as error:
+        return found, error
     return found, None
 
 # pickle finds a class by its module's name: make this code importable as that module
@@ -141,9 +142,9 @@ def _dataset(seed, n, kind="int", n_classes=3):
     return X, y
 
 
-def _oob_brute_force(estimators, X, y):
+def _oob_brute_force(model, X, y):
     votes = [[] for _ in range(len(y))]
-    for rows, predicted in _all_or_raise(read_each(estimators, True, X)):
+    for rows, predicted in _all_or_raise(read_each(model, True, X)):
         seen = set(np.asarray(rows).tolist())
         for i in range(len(y)):
             if i not in seen:
@@ -355,7 +356,7 @@ def test_bagging_fits_each_estimator_on_a_bootstrap_sample():
     totals = np.zeros(n, dtype=int)
     unique_fraction = []
     samples = set()
-    for (rows,) in _all_or_raise(read_each(model.estimators_, True)):
+    for (rows,) in _all_or_raise(read_each(model, True)):
         rows = np.asarray(rows)
         assert rows.shape == (n,), f"expected each estimator to see {n} rows, got {rows.shape[0]}"
         totals += np.bincount(rows, minlength=n)[:n]
@@ -387,7 +388,7 @@ def test_bagging_oob_score_matches_brute_force(seed, n, n_estimators, kind, n_cl
     X, y = _dataset(seed, n, kind, n_classes)
     model = sub.BaggingEnsemble(RecordingClassifier(), n_estimators, random_state=seed)
     model.fit(X.tolist(), y.tolist())
-    expected = _oob_brute_force(model.estimators_, X, y)
+    expected = _oob_brute_force(model, X, y)
     got = model.oob_score_
     _check_float(got, "oob_score_")
     if math.isnan(expected):
@@ -413,7 +414,7 @@ def test_bagging_predict_is_majority_vote(seed, n, n_estimators, kind):
     X_new = np.column_stack([np.zeros(15), np.random.default_rng(seed + 1).normal(size=15)])
     got = model.predict(X_new)
     expected = _brute_majority(
-        [predicted for (predicted,) in _all_or_raise(read_each(model.estimators_, False, X_new))]
+        [predicted for (predicted,) in _all_or_raise(read_each(model, False, X_new))]
     )
     assert type(got) is np.ndarray, f"predict: expected a numpy array, got {type(got).__name__}"
     assert np.asarray(got).tolist() == expected, (
@@ -428,7 +429,7 @@ def test_bagging_random_state():
 
     def bootstraps(random_state):
         model = sub.BaggingEnsemble(RecordingClassifier(), 5, random_state=random_state).fit(X, y)
-        rows = _all_or_raise(read_each(model.estimators_, True))
+        rows = _all_or_raise(read_each(model, True))
         return [np.asarray(r).tolist() for (r,) in rows], model.oob_score_
 
     first, first_oob = bootstraps(7)

@@ -8,6 +8,7 @@ no sockets.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import math
@@ -18,6 +19,8 @@ import pytest
 import serving as sub
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+
+from grader.judge.suite_tools import define
 
 N = 3  # n_features used with the fake model
 MIB = 1024 * 1024
@@ -48,6 +51,22 @@ class FakeModel:
         X = np.asarray(X, dtype=float)
         p = 1.0 / (1.0 + np.exp(-np.clip(X.sum(axis=1), -50, 50)))
         return np.column_stack([1.0 - p, p])
+
+
+# The value tests' handler call, made in the candidate's process with a FakeModel of its
+# own: the handler's calls to the model then stay there instead of each crossing back to
+# the judge. What the handler must answer is worked out from the judge's own FakeModel.
+_SERVE = f"""
+import numpy as np
+
+
+{inspect.getsource(FakeModel)}
+
+def serve(handler, payload, n_features):
+    '''handler(a FakeModel made here, payload, n_features=n_features).'''
+    return handler(FakeModel(), payload, n_features=n_features)
+"""
+serve = define(_SERVE, "serve")
 
 
 class IntLabelModel(FakeModel):
@@ -215,9 +234,8 @@ json_values = st.recursive(
 @given(features=row)
 def test_single_payload_matches_model(features):
     """A single row {"features": [x1..xn]} gives 200 with one prediction and one probability row."""
-    model = FakeModel()
     body = check_success(
-        sub.predict_handler(model, {"features": features}, n_features=N), model, [features]
+        serve(sub.predict_handler, {"features": features}, N), FakeModel(), [features]
     )
     assert len(body["prediction"]) == 1, f"expected 1 prediction, got {len(body['prediction'])}"
 
@@ -227,8 +245,7 @@ def test_single_payload_matches_model(features):
 @given(rows=batch)
 def test_batch_payload_matches_model(rows):
     """A batch {"features": [[...], ...]} gives 200 with one prediction and probability row per row."""
-    model = FakeModel()
-    body = check_success(sub.predict_handler(model, {"features": rows}, n_features=N), model, rows)
+    body = check_success(serve(sub.predict_handler, {"features": rows}, N), FakeModel(), rows)
     assert len(body["prediction"]) == len(rows), (
         f"expected {len(rows)} predictions, got {len(body['prediction'])}"
     )
