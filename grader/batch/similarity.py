@@ -34,6 +34,7 @@ REFERENCE = "reference"
 SOURCE_MAX_BYTES = 512 * 1024
 MAX_MATCHES = 25  # regions shown per pair
 MAX_REPEAT_PAIRS = 64  # beyond this, copies of one hash are paired in order, not all ways
+OWNERS_KEPT = 128  # sources whose line-to-function map is kept while the pairs are worked out
 
 
 @dataclass(frozen=True)
@@ -255,8 +256,9 @@ def find_similar(
             if score > 0 and score >= threshold:
                 scored.append((score, exercise.id, ordered[a], ordered[b], prints[a], prints[b]))
     scored.sort(key=lambda t: (-t[0], t[1], t[2].candidate, t[3].candidate))
-    # A source is in many of the listed pairs: parse it once, not once per pair.
-    owners = functools.lru_cache(maxsize=None)(function_of_lines)
+    # A source is in many of the listed pairs: parse it once, not once per pair. Bounded:
+    # a source may be up to SOURCE_MAX_BYTES, and what a batch holds must not grow with it.
+    owners = functools.lru_cache(maxsize=OWNERS_KEPT)(function_of_lines)
     return tuple(
         compare(exercise_id, left, right, left_prints, right_prints, owners)
         for _, exercise_id, left, right, left_prints, right_prints in scored[:limit]

@@ -8,9 +8,9 @@ from typing import Any
 import numpy.random
 
 # Hypothesis seeds numpy's global generator before each example and puts the previous
-# state back after it, through `get_state` and `set_state`: 80 µs an example, most of a
-# judge's property overhead. Installing a seeded bit generator and putting the previous
-# one back draws the same numbers for two pointer swaps.
+# state back after it, through `get_state` and `set_state`: 80 µs of the 130 µs it spends
+# on seeding per example. Installing a seeded bit generator and putting the previous one
+# back draws the same numbers for two pointer swaps.
 
 
 class SwappedGlobalGenerator:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.batch import similarity as similarity_module
 from grader.batch.fingerprints import (
     fingerprints,
     kgrams,
@@ -20,6 +21,7 @@ from grader.batch.fingerprints import (
     stub_hashes,
     winnow,
 )
+from grader.batch.similar_functions import function_of_lines
 from grader.batch.similarity import REFERENCE, LineRange, Source, compare, find_similar, merge_lines
 from tests.conftest import FIXTURES
 
@@ -293,6 +295,23 @@ def test_pairs_are_sorted_by_score_then_names(engine_kit):
     keys = [(-p.score, p.left, p.right) for p in pairs]
     assert keys == sorted(keys) and len(pairs) == 3
     assert next(p.score for p in pairs if (p.left, p.right) == ("a", "c")) == 1.0
+
+
+def test_each_source_is_parsed_once_however_many_pairs_it_is_in(engine_kit, monkeypatch):
+    exercise = engine_kit.get("adder")
+    base = PROGRAMS["retry"] + PROGRAMS["registry"]
+    sources = [Source(name, "adder", base + "\n" * n) for n, name in enumerate("abcd")]
+    expected = find_similar(sources, [exercise])
+    parsed = []
+
+    def counted(text):
+        parsed.append(text)
+        return function_of_lines(text)
+
+    monkeypatch.setattr(similarity_module, "function_of_lines", counted)
+    assert find_similar(sources, [exercise]) == expected
+    assert len(expected) == 6  # every pair of the four
+    assert sorted(parsed) == sorted(source.text for source in sources)
 
 
 def test_text_artifacts_are_skipped(engine_kit):
