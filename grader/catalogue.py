@@ -7,7 +7,6 @@ parts, so a candidate's install can start a workspace but never grade.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import re
@@ -16,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import KitError
+from grader.imported_modules import module_imports
 from grader.locales import SOURCE_LANGUAGE, Translation, messages
-from grader.parsing import parse
 
 KIT_ENV = "MLGRADE_KIT"
 
@@ -158,23 +157,6 @@ class Exercise:
         for path in self.suite_files(suite):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()
-
-
-def module_imports(paths: list[Path]) -> tuple[str, ...]:
-    """Modules these files import at module level, in first-seen order; a file that
-    does not parse or read adds nothing (collection reports a broken suite itself)."""
-    found: dict[str, None] = {}
-    for path in paths:
-        try:
-            tree = parse(path.read_bytes(), filename=str(path))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                found.update((alias.name, None) for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found[node.module] = None
-    return tuple(found)
 
 
 @dataclass(frozen=True)

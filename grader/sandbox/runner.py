@@ -263,10 +263,10 @@ class Sandbox:
 
     def _collect_against_stub(self, exercise: Exercise, suite: str) -> Collection:
         imports = suite_imports([exercise], suite)
-        with Staging(exercise, suite, exercise.stub_path, imports=imports) as staging:
-            # The trusted collection run leaves pytest's rewritten bytecode in the suite
-            # folder; every later run gets a fresh copy of that folder.
-            staging.keep_suite = True
+        # The trusted collection run leaves pytest's rewritten bytecode in the suite
+        # folder; every later run gets a fresh copy of that folder.
+        staging = Staging(exercise, suite, exercise.stub_path, imports=imports, keep_suite=True)
+        with staging:
             atexit.register(shutil.rmtree, staging.suite_dir, True)
             outcome = self._run_child(
                 exercise,

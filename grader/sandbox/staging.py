@@ -3,10 +3,12 @@
 The candidate's process sees only its own folder (a copy of the artifact, the tests'
 temporary folders); the judge's folder and the suite folder, a fresh copy of the
 trusted collection run's, bytecode included (see Sandbox.collect), stay out of its view.
+Where we may mount, all three live on memory file systems of their own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -21,6 +23,9 @@ from grader.job import CandidateJob, JudgeJob, new_token
 from grader.sandbox.confinement import EXTRA_TASKS
 
 RUN_FOLDER_MB = 256  # what a candidate's run folder may hold (the tests' files included)
+# What the judge's side of a run may hold: the suite's copy, the judge's log, scratch files
+# and hypothesis' folder (a cap, not a reservation).
+STAGE_MB = 512
 MS_NOSUID, MS_NODEV = 2, 4
 MNT_DETACH = 2
 CANDIDATE_UID = 65534  # "nobody": the candidate's process runs as it when we are root
@@ -36,17 +41,34 @@ class Staging:
         artifact: Path,
         pristine: Path | None = None,
         imports: tuple[str, ...] = (),
+        *,
+        keep_suite: bool = False,
     ) -> None:
+        """`keep_suite`: the suite's folder outlives the run (the caller removes it)."""
         self.exercise = exercise
         self.suite = suite
         self.artifact = artifact
         self.pristine = pristine
         self.imports = imports
-        self.keep_suite = False
+        self.keep_suite = keep_suite
 
     def __enter__(self) -> Staging:
-        self.run_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
-        self.suite_dir = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
+        self.stage_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
+        # One folder on the disk, the rest in memory: creating files on a disk file system
+        # costs more (ext4 without a journal scans its inode bitmap past every recently
+        # deleted inode), and a run creates and deletes about ten.
+        self.stage_on_tmpfs = mount_run_folder(self.stage_dir, STAGE_MB, mode=0o711)
+        if self.stage_on_tmpfs:
+            self.run_dir = self.stage_dir / "run"
+            self.run_dir.mkdir()
+            if self.keep_suite:  # outlives the run: on the disk
+                self.suite_dir = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
+            else:  # beside the judge's folder, not in it: the judge writes only there
+                self.suite_dir = self.stage_dir / "suite"
+                self.suite_dir.mkdir()
+        else:
+            self.run_dir = self.stage_dir
+            self.suite_dir = Path(tempfile.mkdtemp(prefix="mlgrade-suite-")).resolve()
         self.sub_dir = self.run_dir / "submission"
         self.sub_dir.mkdir()
         shutil.copyfile(self.artifact, self.sub_dir / self.exercise.artifact)
@@ -128,11 +150,15 @@ class Staging:
             return handle.read(limit).decode("utf-8", "replace")
 
     def __exit__(self, *exc: Any) -> None:
+        # Lazily: a process of the candidate still winding down cannot keep them busy.
         if self.on_tmpfs:
-            # Lazily: a process of the candidate still winding down cannot keep it busy.
             syscalls.umount2(str(self.shared_dir), MNT_DETACH)
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        if not self.keep_suite:
+        if self.stage_on_tmpfs and syscalls.umount2(str(self.stage_dir), MNT_DETACH):
+            with contextlib.suppress(OSError):
+                self.stage_dir.rmdir()
+        else:
+            shutil.rmtree(self.stage_dir, ignore_errors=True)
+        if not self.keep_suite and self.suite_dir.parent != self.stage_dir:
             shutil.rmtree(self.suite_dir, ignore_errors=True)
 
 
@@ -142,14 +168,13 @@ def staged_name(exercise: Exercise, suite: str, path: Path) -> str:
     return path.name if suite == "hidden" else f"test_{exercise.id}_public.py"
 
 
-def mount_run_folder(folder: Path, size_mb: int) -> bool:
-    """Make the candidate's run folder a tmpfs of its own, so that what it writes is
+def mount_run_folder(folder: Path, size_mb: int, mode: int = 0o755) -> bool:
+    """Make a run's folder a tmpfs of its own: for the candidate's, what it writes is
     capped in size (and charged to its memory cgroup); False where we may not mount."""
     if not host.current().linux or os.geteuid() != 0:
         return False
-    return syscalls.mount(
-        "mlgrade-run", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=0755"
-    )
+    options = f"size={size_mb}m,mode={mode:04o}"
+    return syscalls.mount("mlgrade-run", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
 def hidden_library_paths(names: tuple[str, ...]) -> tuple[Path, ...]:
