@@ -32,3 +32,11 @@ def test_the_ci_section_explains_the_trigger_the_workflow_uses():
     assert "pull_request_target:" in workflow and "pull_request_target" in text
     assert "persist-credentials: false" in workflow and "persist-credentials: false" in text
     assert "GitLab" in text and "CI/CD configuration file" in text
+
+
+def test_the_run_folders_caps_are_the_ones_staging_mounts():
+    from grader.sandbox.staging import RUN_FOLDER_MB, STAGE_MB
+
+    text = " ".join(README.split())
+    assert f"share one, capped at {STAGE_MB} MB" in text
+    assert f"is another, capped at {RUN_FOLDER_MB} MB" in text

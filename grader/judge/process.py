@@ -30,7 +30,7 @@ import pytest  # noqa: F401
 from grader import host
 from grader.candidate import landlock, privileges
 from grader.job import WARM_ENGINE, JudgeJob
-from grader.judge import plugin_fixtures, pytest_run, seeded_numpy, suite_tools
+from grader.judge import plugin_fixtures, pytest_run, seeded_numpy, seeded_random, suite_tools
 from grader.judge.collector import Collector, encode
 from grader.judge.hypothesis_setup import (
     configure_hypothesis,
@@ -276,6 +276,7 @@ def warm_up() -> None:
     seal_hypothesis_constants()
     remember_function_digests()
     seeded_numpy.install()
+    seeded_random.install()
 
 
 with_frame_room(warm_up)
