@@ -51,8 +51,19 @@ class Staging:
         self.pristine = pristine
         self.imports = imports
         self.keep_suite = keep_suite
+        # What __exit__ undoes, as far as __enter__ got.
+        self.stage_on_tmpfs = self.on_tmpfs = False
+        self.stage_dir: Path | None = None
 
     def __enter__(self) -> Staging:
+        try:
+            self._stage()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _stage(self) -> None:
         self.stage_dir = Path(tempfile.mkdtemp(prefix="mlgrade-run-")).resolve()
         # One folder on the disk, the rest in memory: creating files on a disk file system
         # costs more (ext4 without a journal scans its inode bitmap past every recently
@@ -86,10 +97,9 @@ class Staging:
         if self.pristine is not None:
             # copy2 keeps mtimes, so pytest reuses the rewritten test bytecode.
             shutil.copytree(self.pristine, self.suite_dir, dirs_exist_ok=True)
-            return self
+            return
         for path in self.exercise.suite_files(self.suite):
             shutil.copyfile(path, self.suite_dir / staged_name(self.exercise, self.suite, path))
-        return self
 
     def job(
         self, *, collect_only: bool, only: list[str] | None, fail_fast: bool = False
@@ -153,13 +163,16 @@ class Staging:
         # Lazily: a process of the candidate still winding down cannot keep them busy.
         if self.on_tmpfs:
             syscalls.umount2(str(self.shared_dir), MNT_DETACH)
+        if self.stage_dir is None:
+            return
         if self.stage_on_tmpfs and syscalls.umount2(str(self.stage_dir), MNT_DETACH):
             with contextlib.suppress(OSError):
                 self.stage_dir.rmdir()
         else:
             shutil.rmtree(self.stage_dir, ignore_errors=True)
-        if not self.keep_suite and self.suite_dir.parent != self.stage_dir:
-            shutil.rmtree(self.suite_dir, ignore_errors=True)
+        suite: Path | None = getattr(self, "suite_dir", None)
+        if suite is not None and not self.keep_suite and suite.parent != self.stage_dir:
+            shutil.rmtree(suite, ignore_errors=True)
 
 
 def staged_name(exercise: Exercise, suite: str, path: Path) -> str:

@@ -93,3 +93,22 @@ def test_where_nothing_may_be_mounted_the_folders_are_plain_and_removed(
         (stage.shared_dir / "tmp").mkdir()  # what the tests write
     assert not stage.stage_dir.exists()
     assert not stage.suite_dir.exists()
+
+
+@pytest.mark.parametrize("may_mount", [True, False])
+def test_a_run_that_cannot_be_staged_leaves_nothing_behind(
+    engine_kit, tmp_path, monkeypatch, may_mount
+):
+    if may_mount and not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        pytest.skip("mounting a run's memory file systems needs root")
+    if not may_mount:
+        monkeypatch.setattr(staging, "mount_run_folder", lambda *args, **kwargs: False)
+    monkeypatch.setattr(staging.tempfile, "tempdir", str(tmp_path))
+    before = _mounts() if Path("/proc/self/mountinfo").exists() else {}
+    exercise = engine_kit.get("adder")
+    staged = Staging(exercise, "hidden", tmp_path / "no such artifact.py")
+    with pytest.raises(FileNotFoundError):
+        staged.__enter__()
+    assert list(tmp_path.iterdir()) == []
+    if before:
+        assert _mounts() == before
