@@ -7,6 +7,7 @@ import ctypes
 import random
 import struct
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,8 @@ def snapshot(generator: random.Random) -> Snapshot:
 
 def restore(generator: random.Random, state: Snapshot) -> None:
     """Put a state `snapshot` copied back into the generator."""
+    if len(state.words) != _LAYOUT.size:  # never copy more than the snapshot holds
+        raise ValueError("not a snapshot of a generator's state")
     ctypes.memmove(id(generator) + _OFFSET, state.words, _LAYOUT.size)
     generator.gauss_next = state.gauss_next
 
@@ -57,7 +60,9 @@ class SnapshotSeeding:
     or tuple and copied in from then on.
     """
 
-    def __init__(self, generator: random.Random, on_seeded: Any = None) -> None:
+    def __init__(
+        self, generator: random.Random, on_seeded: Callable[[Snapshot], object] | None = None
+    ) -> None:
         self.generator = generator
         self.on_seeded = on_seeded  # told of each seeded state's Snapshot, once
         self._seeds: dict[int, Snapshot] = {}

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -109,6 +110,14 @@ def test_snapshots_of_different_states_differ_and_equal_ones_are_equal():
 
 def test_this_interpreter_lays_generators_out_as_copied():
     assert layout_holds()
+
+
+def test_a_short_snapshot_is_refused_not_copied():
+    generator = random.Random(3)
+    before = generator.getstate()
+    with pytest.raises(ValueError):
+        restore(generator, Snapshot(b"\0" * 16, None))
+    assert generator.getstate() == before
 
 
 # Installed in a fresh interpreter (it changes hypothesis for the whole process): every
