@@ -32,27 +32,41 @@ def module_imports(paths: list[Path]) -> tuple[str, ...]:
     """Modules these files import at module level, in first-seen order; a file that
     does not parse or read adds nothing (collection reports a broken suite itself)."""
     found: dict[str, None] = {}
+    parsed = False
     for path in paths:
         try:
             source = path.read_bytes()
         except OSError:
             continue
-        found.update(dict.fromkeys(file_imports(source, str(path))))
+        names, new = _imports(source, str(path))
+        found.update(dict.fromkeys(names))
+        parsed |= new
+    if parsed:  # written once for all the files parsed
+        with _lock:
+            _store(_load())
     return tuple(found)
 
 
 def file_imports(source: bytes, filename: str = "<unknown>") -> tuple[str, ...]:
     """The modules one file's source imports at module level (see module_imports)."""
+    names, new = _imports(source, filename)
+    if new:
+        with _lock:
+            _store(_load())
+    return names
+
+
+def _imports(source: bytes, filename: str) -> tuple[tuple[str, ...], bool]:
+    """The file's imports, and whether they were parsed now (not known yet)."""
     key = _digest(source)
     with _lock:
         known = _load()
         if key in known:
-            return known[key]
+            return known[key], False
     names = _parse_imports(source, filename)
     with _lock:
         known[key] = names
-        _store(known)
-    return names
+    return names, True
 
 
 def _parse_imports(source: bytes, filename: str) -> tuple[str, ...]:

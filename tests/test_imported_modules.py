@@ -60,6 +60,19 @@ def test_a_file_is_parsed_once_per_content_even_in_a_new_process(tmp_path, monke
     assert len(parsed) == 2
 
 
+def test_the_cache_is_written_once_for_the_files_one_call_parses(tmp_path, monkeypatch):
+    writes: list[int] = []
+    real = imported_modules._store
+    monkeypatch.setattr(imported_modules, "_store", lambda known: (writes.append(1), real(known)))
+    files = []
+    for number in range(3):
+        files.append(tmp_path / f"test_{number}.py")
+        files[-1].write_text(f"import module{number}\n")
+    assert module_imports(files) == ("module0", "module1", "module2")
+    assert module_imports(files) == ("module0", "module1", "module2")
+    assert len(writes) == 1
+
+
 def test_files_that_do_not_read_or_parse_add_nothing(tmp_path):
     broken = tmp_path / "test_broken.py"
     broken.write_text("import os\ndef (:\n")
